@@ -56,6 +56,25 @@ public final class Gate {
         throw new UnsupportedOperationException("stub");
     }
 
+    /** As {@link #acquireAsync(Priority, long)}, refused with TIMEOUT at {@code deadlineNanos} (clock time; 0 = none). */
+    public CompletableFuture<Permit> acquireAsync(Priority priority, long tokens, long deadlineNanos) {
+        throw new UnsupportedOperationException("stub");
+    }
+
+    /**
+     * The provider's own remaining quota, reported on the response of {@code permit}'s call (-1 = not reported).
+     * The figures are as of that call's arrival, so calls admitted after it are subtracted before comparing; the
+     * bucket is lowered to match when it holds more, never raised.
+     */
+    public void syncRemaining(Permit permit, long requestsRemaining, long tokensRemaining) {
+        throw new UnsupportedOperationException("stub");
+    }
+
+    /** While on, every LOW call is refused at once as SHED (an alert's shed-low action). */
+    public void forceShedLow(boolean on) {
+        throw new UnsupportedOperationException("stub");
+    }
+
     /** Provider said 429/503 with a retry time: admit nothing until then (waiters stay queued). Extends, never shortens. */
     public void pauseFor(long nanos) {
         throw new UnsupportedOperationException("stub");

@@ -1,0 +1,154 @@
+package dev.sluice.agent;
+
+import dev.sluice.client.Sluice;
+import dev.sluice.client.SluiceRuntime;
+import dev.sluice.config.AgentArgs;
+import dev.sluice.config.ConfigLoadResult;
+import dev.sluice.config.ConfigLoader;
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.instrument.ClientInstrumentation;
+import dev.sluice.instrument.jdkhttp.JdkHttpClientInstrumentation;
+import dev.sluice.jmx.AgentControl;
+import dev.sluice.jmx.JmxSupport;
+import dev.sluice.log.SluiceLog;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.utility.JavaModule;
+
+import java.io.File;
+import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+
+/**
+ * The agent proper, loaded from the bootstrap path by {@link Premain}: reads the configuration, installs the
+ * client instrumentations, registers the MBeans and starts the reload watch.
+ */
+public final class SluiceAgent implements AgentControl {
+    /** Every client unit the agent knows; each can be switched off with sluice.client.<name>.enabled=false. */
+    static List<ClientInstrumentation> allInstrumentations() {
+        return List.of(new JdkHttpClientInstrumentation());
+    }
+
+    private static volatile SluiceAgent instance;
+
+    private final String configPath;
+    private final String version;
+    private final List<String> clients = new ArrayList<>();
+    private final ConfigReloader reloader;
+
+    private SluiceAgent(String configPath, String version) {
+        this.configPath = configPath;
+        this.version = version;
+        this.reloader = new ConfigReloader(configPath);
+    }
+
+    public static void start(String args, Instrumentation inst, String jarPath, boolean attached) {
+        if (instance != null) {
+            SluiceLog.warn("Sluice is already active in this JVM; ignoring the second start");
+            return;
+        }
+        Map<String, String> agentArgs = AgentArgs.parse(args);
+        String path = ConfigLoader.configPath(agentArgs, System.getProperties(), System.getenv());
+        ConfigLoadResult loaded = ConfigLoader.load(path, System.getProperties(), System.getenv());
+        SluiceConfig config = loaded.config();
+        if (config.logLevel() != null) SluiceLog.setLevel(config.logLevel());
+        for (String problem : loaded.problems()) SluiceLog.warn(problem);
+        if (!config.enabled()) {
+            SluiceLog.info("Sluice is disabled (sluice.enabled=false); calls pass untouched");
+            return;
+        }
+        if (path == null && config.endpoints().isEmpty()) {
+            SluiceLog.info("no configuration given (-javaagent:sluice-agent.jar=config=/path/sluice.properties);"
+                    + " Sluice does nothing");
+            return;
+        }
+        String version = SluiceAgent.class.getPackage() != null && SluiceAgent.class.getPackage().getImplementationVersion() != null
+                ? SluiceAgent.class.getPackage().getImplementationVersion() : Version.VALUE;
+        SluiceAgent agent = new SluiceAgent(path, version);
+        instance = agent;
+        SluiceRuntime runtime = SluiceRuntime.build(config, null);
+        Sluice.install(runtime);
+        agent.instrument(inst, new File(jarPath), config, attached);
+        if (config.jmx()) {
+            JmxSupport.registerAgent(agent);
+            JmxSupport.syncEndpoints(runtime);
+        }
+        agent.reloader.start(config);
+        SluiceLog.info("Sluice " + version + " active: " + config.endpoints().size() + " endpoint(s) "
+                + endpointIds(runtime) + ", mode " + config.mode().label() + ", clients " + agent.clients);
+    }
+
+    private static String endpointIds(SluiceRuntime runtime) {
+        List<String> ids = new ArrayList<>();
+        runtime.endpoints().forEach(e -> ids.add(e.id()));
+        return ids.toString();
+    }
+
+    private void instrument(Instrumentation inst, File jar, SluiceConfig config, boolean attached) {
+        try {
+            ClassFileLocator advice = ClassFileLocator.ForJarFile.of(jar);
+            AgentBuilder builder = new AgentBuilder.Default()
+                    .disableClassFormatChanges()
+                    .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                    .with(AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Reiterating.INSTANCE)
+                    .ignore(nameStartsWith("dev.sluice.").or(nameStartsWith("net.bytebuddy.")).or(isSynthetic()))
+                    .with(new FailureListener());
+            for (ClientInstrumentation unit : allInstrumentations()) {
+                if (!config.clientEnabled(unit.name())) {
+                    SluiceLog.info("client " + unit.name() + " switched off by sluice.client." + unit.name() + ".enabled");
+                    continue;
+                }
+                try {
+                    builder = unit.install(builder, inst, advice);
+                    clients.add(unit.name());
+                } catch (Throwable t) {
+                    SluiceLog.log(SluiceLog.Level.WARN, "could not prepare instrumentation of " + unit.name(), t);
+                }
+            }
+            builder.installOn(inst);
+        } catch (Throwable t) {
+            SluiceLog.log(SluiceLog.Level.ERROR, "instrumentation failed; calls pass ungoverned", t);
+        }
+    }
+
+    @Override
+    public String version() {
+        return version;
+    }
+
+    @Override
+    public String configPath() {
+        return configPath == null ? "none" : configPath;
+    }
+
+    @Override
+    public List<String> instrumentedClients() {
+        return Collections.unmodifiableList(clients);
+    }
+
+    @Override
+    public String reload() {
+        return reloader.reloadNow();
+    }
+
+    /** Transformation errors are logged once per type; the class stays as it was. */
+    private static final class FailureListener extends AgentBuilder.Listener.Adapter {
+        @Override
+        public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded, Throwable t) {
+            SluiceLog.once(SluiceLog.Level.WARN, "transform:" + typeName, "could not instrument " + typeName
+                    + "; its calls pass ungoverned", t);
+        }
+
+        @Override
+        public void onTransformation(net.bytebuddy.description.type.TypeDescription type, ClassLoader loader,
+                                     JavaModule module, boolean loaded, net.bytebuddy.dynamic.DynamicType dynamicType) {
+            SluiceLog.debug("instrumented " + type.getName());
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.sluice.client;
+
+/**
+ * The one static entry point that instrumentation advice calls. Holds the active {@link SluiceRuntime}
+ * (null: Sluice inactive, every call passes untouched).
+ */
+public final class Sluice {
+    private static volatile SluiceRuntime runtime;
+
+    private Sluice() {
+    }
+
+    public static void install(SluiceRuntime r) {
+        runtime = r;
+    }
+
+    public static SluiceRuntime runtime() {
+        return runtime;
+    }
+
+    /**
+     * The governed endpoint for this URL, or null for a call Sluice leaves alone (no match, endpoint off, Sluice
+     * inactive). Allocation-free on the unmatched path.
+     */
+    public static EndpointRuntime match(String scheme, String host, int port, String rawPath) {
+        SluiceRuntime r = runtime;
+        if (r == null || host == null) return null;
+        try {
+            EndpointRuntime ep = r.match(scheme, host, port, rawPath);
+            if (ep == null || ep.mode() == dev.sluice.core.Mode.OFF) return null;
+            return ep;
+        } catch (Throwable t) {
+            Faults.record(null, "endpoint matching", t);
+            return null;
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.sluice.client;
+
+import dev.sluice.config.EndpointConfig;
+import dev.sluice.config.EndpointMatcher;
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.core.Gate;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The active configuration: the endpoint matcher and each endpoint's runtime. Immutable once built; a reload
+ * builds a new one that reuses the gates of the endpoint ids it keeps, and {@link Sluice} swaps it in.
+ */
+public final class SluiceRuntime {
+    private final SluiceConfig config;
+    private final EndpointMatcher matcher;
+    private final Map<String, EndpointRuntime> endpoints;
+
+    private SluiceRuntime(SluiceConfig config, Map<String, EndpointRuntime> endpoints) {
+        this.config = config;
+        this.matcher = new EndpointMatcher(config.endpoints());
+        this.endpoints = Collections.unmodifiableMap(endpoints);
+    }
+
+    public static SluiceRuntime build(SluiceConfig config, SluiceRuntime previous) {
+        Map<String, EndpointRuntime> map = new LinkedHashMap<>();
+        for (EndpointConfig ec : config.endpoints()) {
+            EndpointRuntime old = previous == null ? null : previous.endpoints.get(ec.id());
+            if (old != null) {
+                old.reconfigure(ec);
+                map.put(ec.id(), old);
+            } else {
+                map.put(ec.id(), new EndpointRuntime(ec, new Gate(ec.id(), ec.limits())));
+            }
+        }
+        return new SluiceRuntime(config, map);
+    }
+
+    public SluiceConfig config() {
+        return config;
+    }
+
+    /** The endpoint for a URL, or null. Allocation-free: it runs on every outbound call of the application. */
+    public EndpointRuntime match(String scheme, String host, int port, String rawPath) {
+        EndpointConfig ec = matcher.match(scheme, host, port, rawPath);
+        return ec == null ? null : endpoints.get(ec.id());
+    }
+
+    public EndpointRuntime endpoint(String id) {
+        return endpoints.get(id);
+    }
+
+    public Collection<EndpointRuntime> endpoints() {
+        return endpoints.values();
+    }
+}

@@ -1,0 +1,22 @@
+package dev.sluice.instrument;
+
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.dynamic.ClassFileLocator;
+
+import java.lang.instrument.Instrumentation;
+
+/**
+ * One HTTP client family's instrumentation unit. It names itself (for {@code sluice.client.<name>.enabled} and
+ * the Agent MBean) and adds its type matchers and advice to the agent builder. All logic shared between
+ * clients lives in {@code dev.sluice.client}; a unit only translates its client's types.
+ */
+public interface ClientInstrumentation {
+    /** Stable name: {@code jdk-httpclient}, {@code okhttp}, ... */
+    String name();
+
+    /**
+     * Adds this unit's transformations. {@code advice} locates the advice classes' bytecode (they are on the
+     * bootstrap path, which has no class loader to ask).
+     */
+    AgentBuilder install(AgentBuilder builder, Instrumentation inst, ClassFileLocator advice);
+}

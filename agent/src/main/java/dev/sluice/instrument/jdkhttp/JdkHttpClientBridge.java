@@ -1,0 +1,138 @@
+package dev.sluice.instrument.jdkhttp;
+
+import dev.sluice.client.EndpointRuntime;
+import dev.sluice.client.Faults;
+import dev.sluice.client.GovernedCall;
+import dev.sluice.client.Sluice;
+import dev.sluice.provider.RequestInfo;
+import dev.sluice.provider.RequestScanner;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the JDK HttpClient advice calls. Translates the client's types for {@link GovernedCall} and nothing
+ * more. Public because inlined advice calls it from inside java.net.http.
+ */
+public final class JdkHttpClientBridge {
+    /** Set while the bridge itself calls sendAsync after admission, so that call is not governed twice. */
+    private static final ThreadLocal<boolean[]> INNER = ThreadLocal.withInitial(() -> new boolean[1]);
+
+    private JdkHttpClientBridge() {
+    }
+
+    static EndpointRuntime match(HttpRequest request) {
+        URI u = request.uri();
+        return Sluice.match(u.getScheme(), u.getHost(), u.getPort(), u.getRawPath());
+    }
+
+    /** Before a blocking send: admit (or throw the refusal) and wrap the handler; unmatched calls get theirs back. */
+    public static HttpResponse.BodyHandler<?> beforeSend(HttpRequest request, HttpResponse.BodyHandler<?> handler)
+            throws IOException, InterruptedException {
+        EndpointRuntime ep = match(request);
+        if (ep == null || handler == null) return handler;
+        GovernedCall call = prepare(ep, request);
+        call.admit(deadline(request));
+        return new GovernedBodyHandler<>(handler, call);
+    }
+
+    /** After a blocking send: a failure before any response reached the handler hands the permit back. */
+    public static void afterSend(HttpResponse.BodyHandler<?> handler, Throwable thrown) {
+        if (thrown == null || !(handler instanceof GovernedBodyHandler)) return;
+        GovernedCall call = ((GovernedBodyHandler<?>) handler).call;
+        if (thrown instanceof InterruptedException) call.onCancel();
+        else call.onError(thrown);
+    }
+
+    /**
+     * A governed sendAsync: returns the future the application gets, or null to let the original method run
+     * (unmatched, re-entry, or a fault in Sluice).
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static CompletableFuture<?> sendAsync(HttpClient client, HttpRequest request,
+                                                 HttpResponse.BodyHandler<?> handler,
+                                                 HttpResponse.PushPromiseHandler<?> push, boolean withPush) {
+        EndpointRuntime ep = match(request);
+        if (ep == null || handler == null) return null;
+        if (INNER.get()[0]) return null;
+        try {
+            GovernedCall call = prepare(ep, request);
+            GovernedBodyHandler governed = new GovernedBodyHandler<>(handler, call);
+            CompletableFuture<HttpResponse<?>> result = new CompletableFuture<>();
+            CompletableFuture<GovernedCall> admission = call.admitAsync();
+            admission.whenComplete((c, refused) -> {
+                if (refused != null) {
+                    result.completeExceptionally(refused);
+                    return;
+                }
+                if (result.isDone()) { // cancelled by the application while it waited
+                    call.onCancel();
+                    return;
+                }
+                CompletableFuture<? extends HttpResponse<?>> real;
+                boolean[] inner = INNER.get();
+                inner[0] = true;
+                try {
+                    real = withPush ? client.sendAsync(request, governed, (HttpResponse.PushPromiseHandler) push)
+                            : client.sendAsync(request, governed);
+                } catch (Throwable t) {
+                    call.onError(t);
+                    result.completeExceptionally(t);
+                    return;
+                } finally {
+                    inner[0] = false;
+                }
+                real.whenComplete((response, failed) -> {
+                    if (failed != null) {
+                        call.onError(failed);
+                        result.completeExceptionally(failed);
+                    } else {
+                        result.complete(response);
+                    }
+                });
+                result.whenComplete((r, e) -> {
+                    if (result.isCancelled()) real.cancel(true);
+                });
+            });
+            result.whenComplete((r, e) -> {
+                if (result.isCancelled()) admission.cancel(false);
+            });
+            return result;
+        } catch (Throwable t) {
+            Faults.record(ep, "jdk-httpclient sendAsync", t);
+            return null;
+        }
+    }
+
+    static GovernedCall prepare(EndpointRuntime ep, HttpRequest request) {
+        String priority = null;
+        RequestInfo info = null;
+        long length = -1;
+        try {
+            priority = request.headers().firstValue(GovernedCall.priorityHeader(ep)).orElse(null);
+            Optional<HttpRequest.BodyPublisher> publisher = request.bodyPublisher();
+            if (publisher.isPresent()) {
+                length = publisher.get().contentLength();
+                byte[] body = RequestBodies.replay(publisher.get(), length);
+                if (body != null) info = RequestScanner.scan(body, 0, body.length);
+            }
+        } catch (Throwable t) {
+            Faults.record(ep, "jdk-httpclient request inspection", t);
+        }
+        return GovernedCall.prepare(ep, priority, info, length);
+    }
+
+    /** The request's own timeout as a deadline for waiting in the gate; 0 = none. */
+    static long deadline(HttpRequest request) {
+        Optional<Duration> timeout = request.timeout();
+        if (timeout.isEmpty()) return 0;
+        long d = System.nanoTime() + timeout.get().toNanos();
+        return d == 0 ? 1 : d;
+    }
+}

@@ -1,0 +1,15 @@
+package dev.sluice.jmx;
+
+import java.util.List;
+
+/** What the Agent MBean needs from the running agent. */
+public interface AgentControl {
+    String version();
+
+    String configPath();
+
+    List<String> instrumentedClients();
+
+    /** Re-reads the configuration file; returns a one-line summary. */
+    String reload();
+}

@@ -1,0 +1,114 @@
+package dev.sluice.jmx;
+
+import dev.sluice.client.EndpointRuntime;
+import dev.sluice.core.GateLimits;
+import dev.sluice.core.GateMonitor;
+import dev.sluice.core.Mode;
+import dev.sluice.core.RefusalReason;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/** Reads and writes one endpoint's gate. Writes build new immutable limits and swap them in. */
+final class EndpointMBeanImpl implements EndpointMXBean {
+    private final EndpointRuntime endpoint;
+
+    EndpointMBeanImpl(EndpointRuntime endpoint) {
+        this.endpoint = endpoint;
+    }
+
+    private GateLimits limits() {
+        return endpoint.gate().limits();
+    }
+
+    private GateMonitor monitor() {
+        return endpoint.gate().monitor();
+    }
+
+    /** One write: builder checks throw IllegalArgumentException with a message JConsole shows. */
+    private synchronized void update(UnaryOperator<GateLimits.Builder> change) {
+        GateLimits next = change.apply(limits().toBuilder()).build();
+        endpoint.gate().setLimits(next);
+        JmxSupport.recordOverride(endpoint.id());
+    }
+
+    @Override public long getRpm() { return limits().rpm(); }
+    @Override public void setRpm(long v) { update(b -> b.rpm(v)); }
+    @Override public long getTpm() { return limits().tpm(); }
+    @Override public void setTpm(long v) { update(b -> b.tpm(v)); }
+    @Override public double getBurst() { return limits().burst(); }
+    @Override public void setBurst(double v) { update(b -> b.burst(v)); }
+    @Override public int getMaxConcurrent() { return limits().maxConcurrent(); }
+    @Override public void setMaxConcurrent(int v) { update(b -> b.maxConcurrent(v)); }
+    @Override public int getQueueCapacity() { return limits().queueCapacity(); }
+    @Override public void setQueueCapacity(int v) { update(b -> b.queueCapacity(v)); }
+    @Override public long getMaxWaitMillis() { return limits().maxWaitNanos() / 1_000_000L; }
+    @Override public void setMaxWaitMillis(long v) { update(b -> b.maxWaitNanos(Math.multiplyExact(v, 1_000_000L))); }
+    @Override public double getShedThreshold() { return limits().shedThreshold(dev.sluice.core.Priority.LOW); }
+    @Override public void setShedThreshold(double v) { update(b -> b.shedLow(v)); }
+    @Override public String getMode() { return limits().mode().label(); }
+
+    @Override
+    public void setMode(String v) {
+        Mode m = Mode.parse(v);
+        if (m == null) throw new IllegalArgumentException("mode must be enforce, observe or off, was " + v);
+        update(b -> b.mode(m));
+    }
+
+    @Override public String getProvider() { return endpoint.config().provider().label(); }
+    @Override public String[] getMatch() { List<String> m = endpoint.config().match(); return m.toArray(new String[0]); }
+    @Override public long getAvailableRequests() { return monitor().availableRequests(); }
+    @Override public long getAvailableTokens() { return monitor().availableTokens(); }
+    @Override public int getInFlight() { return monitor().inFlight(); }
+    @Override public int getQueueDepth() { return monitor().queueDepth(); }
+    @Override public double getUtilization() { return monitor().utilization(); }
+    @Override public boolean isCongested() { return monitor().congested(); }
+    @Override public String getBreakerState() { return monitor().breakerState().label(); }
+    @Override public long getPausedForMillis() { return monitor().pausedForNanos() / 1_000_000L; }
+    @Override public long getAdmitted() { return monitor().admitted(); }
+    @Override public long getCompleted() { return monitor().completed(); }
+    @Override public long getEnqueued() { return monitor().enqueued(); }
+    @Override public long getDequeued() { return monitor().dequeued(); }
+    @Override public long getRejected() { return monitor().refusedTotal(); }
+    @Override public Map<String, Long> getRejectedByReason() { return byReason(false); }
+    @Override public long getDropped() { return monitor().refused(RefusalReason.DROPPED); }
+    @Override public long getShed() { return monitor().refused(RefusalReason.SHED); }
+    @Override public long getUpstream429() { return monitor().upstreamRateLimited(); }
+    @Override public long getFailures() { return monitor().failures(); }
+    @Override public long getReclaimedLeases() { return monitor().reclaimedLeases(); }
+    @Override public Map<String, Long> getWouldRejectByReason() { return byReason(true); }
+    @Override public long getWouldWait() { return monitor().wouldWait(); }
+    @Override public long getTokensReserved() { return monitor().tokensReserved(); }
+    @Override public long getTokensCharged() { return monitor().tokensCharged(); }
+
+    @Override
+    public double getAvgWaitMillis() {
+        GateMonitor m = monitor();
+        long waits = m.waits();
+        return waits == 0 ? 0.0 : m.totalWaitNanos() / 1e6 / waits;
+    }
+
+    @Override public long getLongestWaitMillis() { return monitor().maxWaitNanos() / 1_000_000L; }
+    @Override public long getFaults() { return endpoint.faults(); }
+
+    @Override public void resetBreaker() { endpoint.gate().resetBreaker(); }
+    @Override public void openBreaker() { endpoint.gate().openBreaker(); }
+
+    @Override
+    public void pause(long millis) {
+        if (millis <= 0) throw new IllegalArgumentException("pause takes a positive number of milliseconds");
+        endpoint.gate().pauseFor(Math.multiplyExact(millis, 1_000_000L));
+    }
+
+    @Override public void resume() { endpoint.gate().resume(); }
+    @Override public void resetStats() { monitor().reset(); }
+
+    private Map<String, Long> byReason(boolean would) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        GateMonitor mon = monitor();
+        for (RefusalReason r : RefusalReason.values()) m.put(r.label(), would ? mon.wouldRefuse(r) : mon.refused(r));
+        return m;
+    }
+}

@@ -1,0 +1,71 @@
+package dev.sluice.jmx;
+
+import java.util.Map;
+
+/**
+ * {@code dev.sluice:type=Endpoint,name=<id>}. Setters change the live limits (effective on the next call, bucket
+ * state kept) and are reported as differing from the file until the next reload. Open types only, so any JMX
+ * client (JConsole) reads and writes them without Sluice's classes.
+ */
+public interface EndpointMXBean {
+    // ---- writable limits
+    long getRpm();
+    void setRpm(long rpm);
+    long getTpm();
+    void setTpm(long tpm);
+    double getBurst();
+    void setBurst(double burst);
+    int getMaxConcurrent();
+    void setMaxConcurrent(int maxConcurrent);
+    int getQueueCapacity();
+    void setQueueCapacity(int capacity);
+    /** queue.max-wait: the longest a caller may wait. */
+    long getMaxWaitMillis();
+    void setMaxWaitMillis(long millis);
+    /** The utilization at which low-priority calls are shed (shed.threshold). */
+    double getShedThreshold();
+    void setShedThreshold(double threshold);
+    /** enforce, observe or off. */
+    String getMode();
+    void setMode(String mode);
+
+    // ---- live figures
+    String getProvider();
+    String[] getMatch();
+    long getAvailableRequests();
+    long getAvailableTokens();
+    int getInFlight();
+    int getQueueDepth();
+    double getUtilization();
+    boolean isCongested();
+    String getBreakerState();
+    long getPausedForMillis();
+    long getAdmitted();
+    long getCompleted();
+    long getEnqueued();
+    long getDequeued();
+    long getRejected();
+    /** Refusals by reason: breaker-open, shed, queue-full, dropped, wait-too-long, timeout. */
+    Map<String, Long> getRejectedByReason();
+    long getDropped();
+    long getShed();
+    long getUpstream429();
+    long getFailures();
+    long getReclaimedLeases();
+    /** Observe mode: what would have been refused, by reason. */
+    Map<String, Long> getWouldRejectByReason();
+    long getWouldWait();
+    long getTokensReserved();
+    long getTokensCharged();
+    double getAvgWaitMillis();
+    /** The longest wait any caller has had since the last reset (queue.max-wait is {@link #getMaxWaitMillis}). */
+    long getLongestWaitMillis();
+    long getFaults();
+
+    // ---- operations
+    void resetBreaker();
+    void openBreaker();
+    void pause(long millis);
+    void resume();
+    void resetStats();
+}

@@ -1,0 +1,186 @@
+package dev.sluice.it;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Starts a child JVM running one of the test apps, optionally with {@code -javaagent} on the built agent jar.
+ * The child's class path is this JVM's, less the agent's own classes: the child must see Sluice only through
+ * the agent, as a real application does.
+ */
+public final class ChildJvm {
+    public static final Path AGENT_JAR = Path.of(System.getProperty("sluice.agent.jar", "../agent/target/sluice-agent.jar"));
+    public static final Path WORK = Path.of(System.getProperty("sluice.it.work", "target/it-work"));
+
+    private final List<String> jvmArgs = new ArrayList<>();
+    private final List<String> args = new ArrayList<>();
+    private final Map<String, String> env = new HashMap<>();
+    private final String mainClass;
+    private String javaHome = System.getProperty("java.home");
+    private Path config;
+    private String agentArgs;
+    private boolean agent;
+
+    private ChildJvm(String mainClass) {
+        this.mainClass = mainClass;
+    }
+
+    public static ChildJvm of(Class<?> main) {
+        return new ChildJvm(main.getName());
+    }
+
+    public ChildJvm withAgent(Path configFile) {
+        this.agent = true;
+        this.config = configFile;
+        return this;
+    }
+
+    /** Raw agent argument string (for tests of odd arguments). */
+    public ChildJvm withAgentArgs(String raw) {
+        this.agent = true;
+        this.agentArgs = raw;
+        return this;
+    }
+
+    public ChildJvm jvmArg(String a) {
+        jvmArgs.add(a);
+        return this;
+    }
+
+    public ChildJvm env(String k, String v) {
+        env.put(k, v);
+        return this;
+    }
+
+    public ChildJvm javaHome(String home) {
+        this.javaHome = home;
+        return this;
+    }
+
+    public ChildJvm args(Object... a) {
+        for (Object o : a) args.add(String.valueOf(o));
+        return this;
+    }
+
+    public static String classPath() {
+        String own = File.separator + "agent" + File.separator + "target";
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(e -> !e.contains(own) && !e.contains("sluice-agent"))
+                .collect(Collectors.joining(File.pathSeparator));
+    }
+
+    public List<String> command() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(javaHome, "bin", "java").toString());
+        cmd.add("-Xmx512m");
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.add("-Djdk.httpclient.keepalive.timeout=30");
+        if (agent) {
+            if (!Files.isRegularFile(AGENT_JAR)) throw new IllegalStateException("agent jar not built: " + AGENT_JAR.toAbsolutePath());
+            String a = agentArgs != null ? agentArgs : "config=" + config.toAbsolutePath();
+            cmd.add("-javaagent:" + AGENT_JAR.toAbsolutePath() + (a.isEmpty() ? "" : "=" + a));
+        }
+        cmd.addAll(jvmArgs);
+        cmd.add("-cp");
+        cmd.add(classPath());
+        cmd.add(mainClass);
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    public Started start() throws IOException {
+        Files.createDirectories(WORK);
+        Path out = Files.createTempFile(WORK, "child-", ".out");
+        Path err = Files.createTempFile(WORK, "child-", ".err");
+        ProcessBuilder pb = new ProcessBuilder(command()).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().putAll(env);
+        return new Started(pb.start(), out, err);
+    }
+
+    public Result run(long timeoutSeconds) throws Exception {
+        return start().await(timeoutSeconds);
+    }
+
+    public static final class Started {
+        public final Process process;
+        private final Path out;
+        private final Path err;
+
+        Started(Process process, Path out, Path err) {
+            this.process = process;
+            this.out = out;
+            this.err = err;
+        }
+
+        public long pid() {
+            return process.pid();
+        }
+
+        public String stdoutSoFar() throws IOException {
+            return Files.readString(out, StandardCharsets.UTF_8);
+        }
+
+        public String stderrSoFar() throws IOException {
+            return Files.readString(err, StandardCharsets.UTF_8);
+        }
+
+        public Result await(long timeoutSeconds) throws Exception {
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+                throw new AssertionError("child JVM did not finish in " + timeoutSeconds + " s\nstdout:\n"
+                        + stdoutSoFar() + "\nstderr:\n" + stderrSoFar());
+            }
+            return new Result(process.exitValue(), stdoutSoFar(), stderrSoFar());
+        }
+    }
+
+    public static final class Result {
+        public final int exitCode;
+        public final String stdout;
+        public final String stderr;
+
+        Result(int exitCode, String stdout, String stderr) {
+            this.exitCode = exitCode;
+            this.stdout = stdout;
+            this.stderr = stderr;
+        }
+
+        /** The {@code RESULT k=v ...} line the test apps print, as a map. */
+        public Map<String, String> result() {
+            for (String line : stdout.split("\n")) {
+                if (line.startsWith("RESULT ")) {
+                    Map<String, String> m = new HashMap<>();
+                    for (String kv : line.substring(7).trim().split(" ")) {
+                        int i = kv.indexOf('=');
+                        if (i > 0) m.put(kv.substring(0, i), kv.substring(i + 1));
+                    }
+                    return m;
+                }
+            }
+            throw new AssertionError("no RESULT line; exit " + exitCode + "\nstdout:\n" + stdout + "\nstderr:\n" + stderr);
+        }
+
+        public long num(String key) {
+            String v = result().get(key);
+            if (v == null) throw new AssertionError("no " + key + " in RESULT: " + result());
+            return Long.parseLong(v);
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\nstdout:\n" + stdout + "\nstderr:\n" + stderr;
+        }
+    }
+}
