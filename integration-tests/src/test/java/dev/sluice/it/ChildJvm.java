@@ -21,9 +21,12 @@ import java.util.stream.Collectors;
 public final class ChildJvm {
     public static final Path AGENT_JAR = Path.of(System.getProperty("sluice.agent.jar", "../agent/target/sluice-agent.jar"));
     public static final Path WORK = Path.of(System.getProperty("sluice.it.work", "target/it-work"));
+    /** Per-client library sets copied by the build (maven-dependency-plugin) into target/it-libs/<set>/. */
+    public static final Path LIBS = Path.of(System.getProperty("sluice.it.libs", "target/it-libs"));
 
     private final List<String> jvmArgs = new ArrayList<>();
     private final List<String> args = new ArrayList<>();
+    private final List<String> libs = new ArrayList<>();
     private final Map<String, String> env = new HashMap<>();
     private final String mainClass;
     private String javaHome = System.getProperty("java.home");
@@ -67,6 +70,17 @@ public final class ChildJvm {
         return this;
     }
 
+    /**
+     * Puts a library set (target/it-libs/<set>/*.jar, e.g. {@code okhttp3}, {@code okhttp5}) first on the child's
+     * class path: one test app compiled against one version runs against another.
+     */
+    public ChildJvm libs(String set) {
+        Path dir = LIBS.resolve(set);
+        if (!Files.isDirectory(dir)) throw new IllegalStateException("library set not copied by the build: " + dir.toAbsolutePath());
+        libs.add(dir.toAbsolutePath() + File.separator + "*");
+        return this;
+    }
+
     public ChildJvm args(Object... a) {
         for (Object o : a) args.add(String.valueOf(o));
         return this;
@@ -93,7 +107,9 @@ public final class ChildJvm {
         }
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
-        cmd.add(classPath());
+        List<String> cp = new ArrayList<>(libs);
+        cp.add(classPath());
+        cmd.add(String.join(File.pathSeparator, cp));
         cmd.add(mainClass);
         cmd.addAll(args);
         return cmd;
