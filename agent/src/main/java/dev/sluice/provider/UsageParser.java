@@ -15,7 +15,7 @@ import java.nio.ByteBuffer;
 public abstract class UsageParser {
     /** A parser for this provider's response of this content type (null content type: sniffed from the first bytes). */
     public static UsageParser forResponse(ProviderKind provider, String contentType) {
-        throw new UnsupportedOperationException("stub");
+        return new ResponseUsageParser(provider, contentType);
     }
 
     /** Reads the remaining bytes of {@code chunk} without moving its position or limit. Never throws on bad input. */
@@ -44,4 +44,26 @@ public abstract class UsageParser {
 
     /** An in-stream error event said the provider is overloaded (Anthropic overloaded_error, etc.). */
     public abstract boolean overloadedInStream();
+
+    /**
+     * Cached input tokens read (Anthropic {@code cache_read_input_tokens}, which count toward no input limit on most
+     * models and are not in {@link #inputTokens()}; Gemini {@code cachedContentTokenCount}, already part of its
+     * prompt count); -1 if not seen.
+     */
+    public long cacheReadTokens() {
+        return -1;
+    }
+
+    /** Cache-write input tokens (Anthropic {@code cache_creation_input_tokens}, part of {@link #inputTokens()}); -1 if not seen. */
+    public long cacheCreationTokens() {
+        return -1;
+    }
+
+    /**
+     * The parser stopped reading: the body was neither JSON nor an event stream (e.g. compressed), the JSON broke,
+     * or an internal fault. What was found before stays available.
+     */
+    public boolean gaveUp() {
+        return false;
+    }
 }
