@@ -50,25 +50,30 @@ public final class RequestScanner {
 
     /** As {@link #scan(byte[], int, int)}, showing each piece of prompt text to {@code sink} (may be null). */
     public static RequestInfo scan(byte[] body, int offset, int length, PromptTextSink sink) {
+        try {
+            return scanUnchecked(body, offset, length, sink);
+        } catch (RuntimeException | StackOverflowError e) {
+            return RequestInfo.ofUnknownBody(Math.max(0, length));
+        }
+    }
+
+    /** The scan without the safety net (package-private: tests check it never needs one). */
+    static RequestInfo scanUnchecked(byte[] body, int offset, int length, PromptTextSink sink) {
         long len = Math.max(0, length);
         if (body == null || offset < 0 || length <= 0 || offset > body.length - length) {
             return RequestInfo.ofUnknownBody(len);
         }
         Scan s = new Scan(sink);
-        try {
-            int off = offset;
-            int n = length;
-            // a UTF-8 byte order mark is not JSON, but harmless
-            if (n >= 3 && body[off] == (byte) 0xEF && body[off + 1] == (byte) 0xBB && body[off + 2] == (byte) 0xBF) {
-                off += 3;
-                n -= 3;
-            }
-            s.scanAll(body, off, n);
-            boolean complete = s.finish() && s.rootIsObject;
-            return s.result(len, complete);
-        } catch (RuntimeException | StackOverflowError e) {
-            return RequestInfo.ofUnknownBody(len);
+        int off = offset;
+        int n = length;
+        // a UTF-8 byte order mark is not JSON, but harmless
+        if (n >= 3 && body[off] == (byte) 0xEF && body[off + 1] == (byte) 0xBB && body[off + 2] == (byte) 0xBF) {
+            off += 3;
+            n -= 3;
         }
+        s.scanAll(body, off, n);
+        boolean complete = s.finish() && s.rootIsObject;
+        return s.result(len, complete);
     }
 
     private static final int ROOT = 1;

@@ -57,6 +57,8 @@ final class ResponseUsageParser extends UsageParser {
     private final Json json = new Json();
     private int mode = MODE_SNIFF;
     private boolean gaveUp;
+    /** An internal fault that made the parser give up (package-private, for tests: a bug, not bad input). */
+    Throwable fault;
 
     // server-sent events
     private int line = L_FIELD;
@@ -104,6 +106,7 @@ final class ResponseUsageParser extends UsageParser {
                 pos += n;
             }
         } catch (Throwable t) {
+            fault = t;
             giveUp();
         }
     }
@@ -119,6 +122,7 @@ final class ResponseUsageParser extends UsageParser {
         try {
             feedRange(b, off, off + len);
         } catch (Throwable t) {
+            fault = t;
             giveUp();
         }
     }
