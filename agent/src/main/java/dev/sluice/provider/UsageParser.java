@@ -13,7 +13,13 @@ import java.nio.ByteBuffer;
  * API CONTRACT (implementation owned by provider).
  */
 public abstract class UsageParser {
-    /** A parser for this provider's response of this content type (null content type: sniffed from the first bytes). */
+    /**
+     * A parser for this provider's response of this content type. The format (JSON, a JSON array or NDJSON, or
+     * server-sent events) is always sniffed from the first significant byte, since servers do mislabel streams;
+     * the content type (may be null) is kept for diagnostics only. A body that is neither (compressed, HTML) makes
+     * the parser give up at once. Paths are matched for every provider's shapes at once, so a generic endpoint in
+     * front of any OpenAI-, Anthropic- or Gemini-style server is understood too.
+     */
     public static UsageParser forResponse(ProviderKind provider, String contentType) {
         return new ResponseUsageParser(provider, contentType);
     }
