@@ -54,9 +54,16 @@ public final class MockLlmServer implements AutoCloseable {
     static {
         // Without it the JDK server's small responses wait for delayed ACKs (~40 ms). Read once per JVM, when the
         // server implementation is first loaded, so it must be set before the first HttpServer.create.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
+        setIfAbsent("sun.net.httpserver.nodelay", "true");
+        // The JDK server closes a connection that turns idle while 200 others are idle, though its answer promised
+        // keep-alive; a client that reuses it at once fails with "connection reset". Hundreds of concurrent callers
+        // are normal here, so keep them all. And keep idle connections longer than clients usually do (30 s).
+        setIfAbsent("sun.net.httpserver.maxIdleConnections", "100000");
+        setIfAbsent("sun.net.httpserver.idleInterval", "300");
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) System.setProperty(key, value);
     }
 
     private final HttpServer http;
@@ -945,6 +952,11 @@ public final class MockLlmServer implements AutoCloseable {
             "  --require-header NAME[=VALUE]",
             "  --threads N");
 
+    private static final java.util.Set<String> VALUED = java.util.Set.of("--port", "--rpm", "--tpm", "--burst-seconds",
+            "--enforced-rpm", "--enforced-tpm", "--quota-share", "--latency-ms", "--fail-status", "--fail-retry-after-ms",
+            "--overloaded-every", "--completion-tokens", "--stream-chunks", "--stream-chunk-delay-ms",
+            "--stream-pause-after-first-ms", "--huge-stream-bytes", "--threads", "--charge-mode", "--require-header");
+
     /** Runs the server until the process is stopped; prints its URL first. */
     public static void main(String[] args) throws Exception {
         Builder b = builder();
@@ -964,6 +976,7 @@ public final class MockLlmServer implements AutoCloseable {
                     case "--omit-usage": b.omitUsage(true); continue;
                     default: break;
                 }
+                if (!VALUED.contains(opt)) throw new IllegalArgumentException("unknown option " + opt);
                 if (val == null) {
                     if (k + 1 >= a.size()) throw new IllegalArgumentException(opt + " needs a value");
                     val = a.get(++k);

@@ -85,19 +85,19 @@ class BehaviourTest {
             long t0 = System.nanoTime();
             assertEquals(200, Client.post(s.chatUrl(), BODY).statusCode());
             long took = ms(System.nanoTime() - t0);
-            assertTrue(took >= 200 && took < 1500, "took " + took + " ms");
+            assertTrue(took >= 200 && took < 3000, "took " + took + " ms");
         }
     }
 
     @Test
     void theFirstEventArrivesBeforeThePauseEnds() throws Exception {
-        try (MockLlmServer s = MockLlmServer.builder().streamPauseAfterFirstMillis(700).start()) {
+        try (MockLlmServer s = MockLlmServer.builder().streamPauseAfterFirstMillis(1000).start()) {
             for (String url : new String[]{s.chatUrl(), s.messagesUrl(), s.responsesUrl()}) {
                 Client.Stream st = Client.stream(url, STREAM);
                 long first = ms(st.events.get(0).nanos - st.startNanos);
                 long second = ms(st.events.get(1).nanos - st.startNanos);
-                assertTrue(first < 400, url + ": first event after " + first + " ms (no buffering)");
-                assertTrue(second - first >= 650, url + ": the rest after the pause: " + first + " -> " + second);
+                assertTrue(first < 600, url + ": first event after " + first + " ms (no buffering)");
+                assertTrue(second - first >= 950, url + ": the rest after the pause: " + first + " -> " + second);
             }
         }
     }
@@ -143,12 +143,13 @@ class BehaviourTest {
 
     @Test
     void countersSeeConcurrency() throws Exception {
-        try (MockLlmServer s = MockLlmServer.builder().latencyMillis(400).start()) {
+        try (MockLlmServer s = MockLlmServer.builder().latencyMillis(1500).start()) {
             List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 all.add(Client.HTTP.sendAsync(Client.request(s.chatUrl(), BODY), HttpResponse.BodyHandlers.ofString()));
             }
-            Thread.sleep(200);
+            long until = System.currentTimeMillis() + 1200;
+            while (s.inFlight() < 20 && System.currentTimeMillis() < until) Thread.sleep(5);
             assertEquals(20, s.inFlight(), "all 20 are being served at once");
             for (CompletableFuture<HttpResponse<String>> f : all) assertEquals(200, f.get().statusCode());
             assertEquals(20, s.maxConcurrent());
@@ -176,12 +177,32 @@ class BehaviourTest {
     @Test
     void keepAliveCallsAreFast() throws Exception {
         try (MockLlmServer s = MockLlmServer.builder().start()) {
-            Client.post(s.chatUrl(), BODY);
-            long t0 = System.nanoTime();
-            for (int i = 0; i < 200; i++) assertEquals(200, Client.post(s.chatUrl(), BODY).statusCode());
-            long took = ms(System.nanoTime() - t0);
-            // With delayed ACKs each call would wait ~40 ms (8 s in all).
-            assertTrue(took < 3000, "200 sequential calls took " + took + " ms");
+            long[] took = new long[101];
+            for (int i = 0; i < took.length; i++) {
+                long t0 = System.nanoTime();
+                assertEquals(200, Client.post(s.chatUrl(), BODY).statusCode());
+                took[i] = System.nanoTime() - t0;
+            }
+            java.util.Arrays.sort(took);
+            long median = ms(took[took.length / 2]);
+            // With delayed ACKs (no TCP_NODELAY) a small answer waits ~40 ms.
+            assertTrue(median < 20, "median call " + median + " ms");
+        }
+    }
+
+    @Test
+    void hundredsOfConcurrentCallersReuseTheirConnectionsSafely() throws Exception {
+        // With the JDK server's default of 200 idle connections, the 201st connection to turn idle is closed right
+        // after an answer that promised keep-alive, and the client's next call on it fails ("connection reset").
+        try (MockLlmServer s = MockLlmServer.builder().start()) {
+            for (int round = 0; round < 3; round++) {
+                List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+                for (int i = 0; i < 500; i++) {
+                    all.add(Client.HTTP.sendAsync(Client.request(s.chatUrl(), BODY), HttpResponse.BodyHandlers.ofString()));
+                }
+                for (CompletableFuture<HttpResponse<String>> f : all) assertEquals(200, f.get().statusCode());
+            }
+            assertEquals(1500, s.ok());
         }
     }
 
