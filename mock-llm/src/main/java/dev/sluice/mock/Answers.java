@@ -173,15 +173,46 @@ final class Answers {
         ex.sendResponseHeaders(200, 0);
         try (OutputStream o = ex.getResponseBody()) {
             Sse sse = new Sse(o, c.pauseAfterFirstMillis);
-            switch (c.api) {
-                case CHAT: chatStream(sse, c); break;
-                case RESPONSES: responsesStream(sse, c); break;
-                default: messagesStream(sse, c); break;
+            try {
+                switch (c.api) {
+                    case CHAT: chatStream(sse, c); break;
+                    case RESPONSES: responsesStream(sse, c); break;
+                    default: messagesStream(sse, c); break;
+                }
+            } catch (StreamCut cut) {
+                // the stream ended with its in-stream error event
             }
         }
     }
 
-    private static void paced(Call c, int index) throws IOException {
+    /** Thrown after the in-stream error event: the stream ends there. */
+    private static final class StreamCut extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        StreamCut() {
+            super(null, null);
+        }
+    }
+
+    /** Before content delta {@code index} (and once more after the last, as index = -1): pace, or cut with an error. */
+    private static void paced(Sse sse, Call c, int index, long[] seq) throws IOException {
+        if (c.streamErrorAfter >= 0 && (index == c.streamErrorAfter || index < 0)) {
+            c.settle();
+            if (c.onStreamError != null) c.onStreamError.run();
+            switch (c.api) {
+                case CHAT:
+                    sse.event(null, MockLlmServer.openAiError("The server is overloaded or not ready yet.", "server_error", null));
+                    break;
+                case RESPONSES:
+                    sse.event("error", "{\"type\":\"error\",\"sequence_number\":" + (seq[0]++)
+                            + ",\"code\":\"server_error\",\"message\":\"The server is overloaded or not ready yet.\",\"param\":null}");
+                    break;
+                default:
+                    sse.event("error", MockLlmServer.anthropicError("overloaded_error", "Overloaded"));
+                    break;
+            }
+            throw new StreamCut();
+        }
         if (index > 0) sleep(c.chunkDelayMillis);
     }
 
@@ -190,11 +221,13 @@ final class Answers {
         String usageNull = c.includeUsage ? ",\"usage\":null" : "";
         sse.event(null, head + "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null},"
                 + "\"logprobs\":null,\"finish_reason\":null}]" + usageNull + "}");
+        long[] none = {0};
         pieces(c, (i, piece) -> {
-            paced(c, i);
+            paced(sse, c, i, none);
             sse.event(null, head + "{\"index\":0,\"delta\":{\"content\":\"" + piece + "\"},\"logprobs\":null,"
                     + "\"finish_reason\":null}]" + usageNull + "}");
         });
+        paced(sse, c, -1, none);
         c.settle();
         sse.event(null, head + "{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\""
                 + (c.truncated ? "length" : "stop") + "\"}]" + usageNull + "}");
@@ -220,10 +253,11 @@ final class Answers {
         sse.event("response.created", created.toString());
         String item = ",\"item_id\":\"msg_mock_" + c.seq + "\",\"output_index\":0,\"content_index\":0";
         pieces(c, (i, piece) -> {
-            paced(c, i);
+            paced(sse, c, i, seq);
             sse.event("response.output_text.delta", "{\"type\":\"response.output_text.delta\",\"sequence_number\":"
                     + (seq[0]++) + item + ",\"delta\":\"" + piece + "\"}");
         });
+        paced(sse, c, -1, seq);
         c.settle();
         String text = c.hugeBytes > 0 ? null : text(c);
         if (text != null) {
@@ -254,11 +288,13 @@ final class Answers {
         sse.event("message_start", start.toString());
         sse.event("content_block_start",
                 "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}");
+        long[] none = {0};
         pieces(c, (i, piece) -> {
-            paced(c, i);
+            paced(sse, c, i, none);
             sse.event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
                     + "{\"type\":\"text_delta\",\"text\":\"" + piece + "\"}}");
         });
+        paced(sse, c, -1, none);
         c.settle();
         sse.event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}");
         sse.event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\""

@@ -25,6 +25,10 @@ final class Call {
     final int streamChunks;
     final long chunkDelayMillis;
     final long pauseAfterFirstMillis;
+    /** -1, or the number of content deltas after which a stream ends with an in-stream overload error. */
+    final int streamErrorAfter;
+    /** Run when the in-stream error is sent. */
+    final Runnable onStreamError;
     final long createdEpochSeconds;
     /** The answer was cut by the output bound (finish_reason "length", stop_reason "max_tokens"). */
     final boolean truncated;
@@ -33,7 +37,7 @@ final class Call {
 
     Call(Api api, long seq, String model, boolean stream, boolean includeUsage, boolean omitUsage, long promptTokens,
          long outputBound, long outputTokens, long hugeBytes, int streamChunks, long chunkDelayMillis,
-         long pauseAfterFirstMillis, boolean truncated, Runnable settle) {
+         long pauseAfterFirstMillis, int streamErrorAfter, Runnable onStreamError, boolean truncated, Runnable settle) {
         this.api = api;
         this.seq = seq;
         this.model = model;
@@ -47,6 +51,8 @@ final class Call {
         this.streamChunks = streamChunks;
         this.chunkDelayMillis = chunkDelayMillis;
         this.pauseAfterFirstMillis = pauseAfterFirstMillis;
+        this.streamErrorAfter = streamErrorAfter;
+        this.onStreamError = onStreamError;
         this.createdEpochSeconds = System.currentTimeMillis() / 1000;
         this.truncated = truncated;
         this.settle = settle;

@@ -85,6 +85,7 @@ public final class MockLlmServer implements AutoCloseable {
     private volatile int streamChunks;
     private volatile long streamChunkDelayMillis;
     private volatile long streamPauseAfterFirstMillis;
+    private volatile int streamErrorAfterChunks;
     private volatile long hugeStreamBytes;
     private volatile long completionTokensSetting;
     private volatile boolean includeUsageAlways;
@@ -99,6 +100,7 @@ public final class MockLlmServer implements AutoCloseable {
     private final LongAdder rateLimited = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private final LongAdder overloaded = new LongAdder();
+    private final LongAdder streamErrors = new LongAdder();
     private final LongAdder unauthorized = new LongAdder();
     private final LongAdder badRequests = new LongAdder();
     private final LongAdder tokensCharged = new LongAdder();
@@ -124,6 +126,7 @@ public final class MockLlmServer implements AutoCloseable {
         this.streamChunks = b.streamChunks;
         this.streamChunkDelayMillis = b.streamChunkDelayMillis;
         this.streamPauseAfterFirstMillis = b.streamPauseAfterFirstMillis;
+        this.streamErrorAfterChunks = b.streamErrorAfterChunks;
         this.hugeStreamBytes = b.hugeStreamBytes;
         this.completionTokensSetting = b.completionTokens;
         this.includeUsageAlways = b.includeUsageAlways;
@@ -213,6 +216,11 @@ public final class MockLlmServer implements AutoCloseable {
         return overloaded.sum();
     }
 
+    /** Streams cut by an in-stream overload error ({@code streamErrorAfterChunks}); they were counted in {@link #ok()}. */
+    public long streamErrors() {
+        return streamErrors.sum();
+    }
+
     /** 401s for a missing or wrong {@code requireHeader}. */
     public long unauthorized() {
         return unauthorized.sum();
@@ -282,7 +290,7 @@ public final class MockLlmServer implements AutoCloseable {
     /** Zeroes every counter and the timeline (second 0 starts now). The buckets are left as they are. */
     public MockLlmServer reset() {
         requests.set(0);
-        for (LongAdder a : new LongAdder[]{ok, rateLimited, failed, overloaded, unauthorized, badRequests, tokensCharged,
+        for (LongAdder a : new LongAdder[]{ok, rateLimited, failed, overloaded, streamErrors, unauthorized, badRequests, tokensCharged,
                 promptTokens, completionTokens}) {
             a.reset();
         }
@@ -400,6 +408,11 @@ public final class MockLlmServer implements AutoCloseable {
 
     public MockLlmServer streamPauseAfterFirstMillis(long v) {
         streamPauseAfterFirstMillis = Math.max(0, v);
+        return this;
+    }
+
+    public MockLlmServer streamErrorAfterChunks(int v) {
+        streamErrorAfterChunks = v < 0 ? -1 : v;
         return this;
     }
 
@@ -573,7 +586,7 @@ public final class MockLlmServer implements AutoCloseable {
             };
             Call call = new Call(api, seq, model, stream, !omitUsage && (askedUsage || includeUsageAlways), omitUsage,
                     prompt, bound, out, hugeBytes, streamChunks, streamChunkDelayMillis, streamPauseAfterFirstMillis,
-                    truncated, settle);
+                    stream ? streamErrorAfterChunks : -1, streamErrors::increment, truncated, settle);
             try {
                 Answers.sleep(latencyMillis);
                 rateHeaders(ex.getResponseHeaders(), api, d);
@@ -774,6 +787,7 @@ public final class MockLlmServer implements AutoCloseable {
         private int streamChunks;
         private long streamChunkDelayMillis;
         private long streamPauseAfterFirstMillis;
+        private int streamErrorAfterChunks = -1;
         private long hugeStreamBytes;
         private int completionTokens = 8;
         private boolean includeUsageAlways;
@@ -889,6 +903,17 @@ public final class MockLlmServer implements AutoCloseable {
         }
 
         /**
+         * Streams end after this many content deltas with an in-stream overload error, as the providers send one after
+         * a 200: Anthropic {@code event: error} with {@code overloaded_error}; OpenAI chat {@code data: {"error":{...
+         * "type":"server_error"}}}; Responses {@code event: error}. No finish, usage or [DONE] follows. -1 (default) =
+         * off; 0 = before any content.
+         */
+        public Builder streamErrorAfterChunks(int v) {
+            streamErrorAfterChunks = v < 0 ? -1 : v;
+            return this;
+        }
+
+        /**
          * Answer with about this many bytes of content (rounded up to a multiple of 4), in 64 KiB deltas when
          * streaming, generated as written (never held in memory); output tokens = bytes / 4 whatever the bound.
          * 0 (default) = off.
@@ -947,7 +972,7 @@ public final class MockLlmServer implements AutoCloseable {
             "  --fail-status N  --fail-retry-after-ms N  --overloaded-every N",
             "  --completion-tokens N         output tokens when the bound allows (default 8)",
             "  --stream-chunks N  --stream-chunk-delay-ms N  --stream-pause-after-first-ms N",
-            "  --huge-stream-bytes N  --include-usage-always  --omit-usage",
+            "  --huge-stream-bytes N  --stream-error-after-chunks N  --include-usage-always  --omit-usage",
             "  --charge-mode openai|anthropic",
             "  --require-header NAME[=VALUE]",
             "  --threads N");
@@ -955,7 +980,7 @@ public final class MockLlmServer implements AutoCloseable {
     private static final java.util.Set<String> VALUED = java.util.Set.of("--port", "--rpm", "--tpm", "--burst-seconds",
             "--enforced-rpm", "--enforced-tpm", "--quota-share", "--latency-ms", "--fail-status", "--fail-retry-after-ms",
             "--overloaded-every", "--completion-tokens", "--stream-chunks", "--stream-chunk-delay-ms",
-            "--stream-pause-after-first-ms", "--huge-stream-bytes", "--threads", "--charge-mode", "--require-header");
+            "--stream-pause-after-first-ms", "--huge-stream-bytes", "--stream-error-after-chunks", "--threads", "--charge-mode", "--require-header");
 
     /** Runs the server until the process is stopped; prints its URL first. */
     public static void main(String[] args) throws Exception {
@@ -998,6 +1023,7 @@ public final class MockLlmServer implements AutoCloseable {
                     case "--stream-chunk-delay-ms": b.streamChunkDelayMillis(Long.parseLong(val)); break;
                     case "--stream-pause-after-first-ms": b.streamPauseAfterFirstMillis(Long.parseLong(val)); break;
                     case "--huge-stream-bytes": b.hugeStreamBytes(Long.parseLong(val)); break;
+                    case "--stream-error-after-chunks": b.streamErrorAfterChunks(Integer.parseInt(val)); break;
                     case "--threads": b.threads(Integer.parseInt(val)); break;
                     case "--charge-mode":
                         b.chargeMode(val.toLowerCase(Locale.ROOT).startsWith("anthropic")

@@ -113,6 +113,33 @@ class BehaviourTest {
     }
 
     @Test
+    void streamsCanEndWithAnInStreamOverloadError() throws Exception {
+        try (MockLlmServer s = MockLlmServer.builder().streamErrorAfterChunks(2).start()) {
+            Client.Stream st = Client.stream(s.messagesUrl(), STREAM);
+            assertEquals(200, st.response.statusCode());
+            assertEquals(List.of("message_start", "content_block_start", "content_block_delta", "content_block_delta", "error"),
+                    st.names());
+            assertEquals("overloaded_error", at(st.events.get(4).json(), "error.type"));
+
+            st = Client.stream(s.chatUrl(), STREAM);
+            Client.Event last = st.events.get(st.events.size() - 1);
+            assertEquals(1 + 2 + 1, st.events.size(), "role, 2 deltas, the error; no [DONE]");
+            assertEquals("server_error", at(last.json(), "error.type"));
+
+            st = Client.stream(s.responsesUrl(), STREAM);
+            assertEquals("error", st.names().get(st.events.size() - 1));
+
+            s.streamErrorAfterChunks(100); // more than the answer has: the error comes after the last delta
+            st = Client.stream(s.messagesUrl(), STREAM);
+            assertEquals(2 + 8 + 1, st.events.size(), st.names().toString());
+            assertEquals(4, s.streamErrors());
+            assertEquals(200, Client.post(s.messagesUrl(), BODY).statusCode(), "whole answers are not affected");
+            s.streamErrorAfterChunks(-1);
+            assertEquals("message_stop", Client.stream(s.messagesUrl(), STREAM).names().get(12));
+        }
+    }
+
+    @Test
     void hugeStreamsAreGeneratedAsTheyGo() throws Exception {
         long bytes = 8L * 1024 * 1024;
         try (MockLlmServer s = MockLlmServer.builder().hugeStreamBytes(bytes).includeUsageAlways(true).start()) {
