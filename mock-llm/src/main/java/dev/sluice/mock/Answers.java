@@ -86,7 +86,7 @@ final class Answers {
     /** The chat completion body before and after the content string's characters. */
     private static String[] chatAround(Call c) {
         StringBuilder a = new StringBuilder(256);
-        a.append("{\"id\":\"chatcmpl-mock-").append(c.seq).append("\",\"object\":\"chat.completion\",\"created\":")
+        a.append("{\"id\":\"chatcmpl-mock-").append(c.id).append("\",\"object\":\"chat.completion\",\"created\":")
                 .append(c.createdEpochSeconds).append(",\"model\":");
         Json.quote(a, c.model);
         a.append(",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"");
@@ -101,7 +101,7 @@ final class Answers {
     private static String[] responsesAround(Call c) {
         StringBuilder a = new StringBuilder(256);
         responseHead(a, c, "completed");
-        a.append(",\"output\":[{\"type\":\"message\",\"id\":\"msg_mock_").append(c.seq)
+        a.append(",\"output\":[{\"type\":\"message\",\"id\":\"msg_mock_").append(c.id)
                 .append("\",\"status\":\"completed\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":\"");
         StringBuilder z = new StringBuilder(128);
         z.append("\",\"annotations\":[]}]}]");
@@ -111,7 +111,7 @@ final class Answers {
 
     private static String[] messagesAround(Call c) {
         StringBuilder a = new StringBuilder(256);
-        a.append("{\"id\":\"msg_mock_").append(c.seq).append("\",\"type\":\"message\",\"role\":\"assistant\",\"model\":");
+        a.append("{\"id\":\"msg_mock_").append(c.id).append("\",\"type\":\"message\",\"role\":\"assistant\",\"model\":");
         Json.quote(a, c.model);
         a.append(",\"content\":[{\"type\":\"text\",\"text\":\"");
         StringBuilder z = new StringBuilder(128);
@@ -125,7 +125,7 @@ final class Answers {
     }
 
     private static void responseHead(StringBuilder a, Call c, String status) {
-        a.append("{\"id\":\"resp_mock_").append(c.seq).append("\",\"object\":\"response\",\"created_at\":")
+        a.append("{\"id\":\"resp_mock_").append(c.id).append("\",\"object\":\"response\",\"created_at\":")
                 .append(c.createdEpochSeconds).append(",\"status\":\"").append(status).append("\",\"model\":");
         Json.quote(a, c.model);
     }
@@ -237,7 +237,7 @@ final class Answers {
 
     private static String chunkHead(Call c) {
         StringBuilder b = new StringBuilder(160);
-        b.append("{\"id\":\"chatcmpl-mock-").append(c.seq).append("\",\"object\":\"chat.completion.chunk\",\"created\":")
+        b.append("{\"id\":\"chatcmpl-mock-").append(c.id).append("\",\"object\":\"chat.completion.chunk\",\"created\":")
                 .append(c.createdEpochSeconds).append(",\"model\":");
         Json.quote(b, c.model);
         b.append(",\"system_fingerprint\":null,\"choices\":[");
@@ -251,7 +251,7 @@ final class Answers {
         responseHead(created, c, "in_progress");
         created.append(",\"output\":[],\"usage\":null}}");
         sse.event("response.created", created.toString());
-        String item = ",\"item_id\":\"msg_mock_" + c.seq + "\",\"output_index\":0,\"content_index\":0";
+        String item = ",\"item_id\":\"msg_mock_" + c.id + "\",\"output_index\":0,\"content_index\":0";
         pieces(c, (i, piece) -> {
             paced(sse, c, i, seq);
             sse.event("response.output_text.delta", "{\"type\":\"response.output_text.delta\",\"sequence_number\":"
@@ -267,7 +267,7 @@ final class Answers {
         StringBuilder done = new StringBuilder();
         done.append("{\"type\":\"response.completed\",\"sequence_number\":").append(seq[0]++).append(",\"response\":");
         responseHead(done, c, "completed");
-        done.append(",\"output\":[{\"type\":\"message\",\"id\":\"msg_mock_").append(c.seq)
+        done.append(",\"output\":[{\"type\":\"message\",\"id\":\"msg_mock_").append(c.id)
                 .append("\",\"status\":\"completed\",\"role\":\"assistant\",\"content\":[");
         if (text != null) done.append("{\"type\":\"output_text\",\"text\":\"").append(text).append("\",\"annotations\":[]}");
         done.append("]}],\"usage\":").append(c.omitUsage ? "null" : responsesUsage(c)).append("}}");
@@ -276,7 +276,7 @@ final class Answers {
 
     private static void messagesStream(Sse sse, Call c) throws IOException {
         StringBuilder start = new StringBuilder(256);
-        start.append("{\"type\":\"message_start\",\"message\":{\"id\":\"msg_mock_").append(c.seq)
+        start.append("{\"type\":\"message_start\",\"message\":{\"id\":\"msg_mock_").append(c.id)
                 .append("\",\"type\":\"message\",\"role\":\"assistant\",\"model\":");
         Json.quote(start, c.model);
         start.append(",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null");

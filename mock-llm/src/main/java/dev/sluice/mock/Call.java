@@ -12,6 +12,8 @@ final class Call {
 
     final Api api;
     final long seq;
+    /** The sequence number, zero-padded to a fixed width: ids (and so content lengths) do not vary in size. */
+    final String id;
     final String model;
     final boolean stream;
     /** OpenAI chat streams: send the final usage chunk (stream_options.include_usage, or includeUsageAlways). */
@@ -40,6 +42,7 @@ final class Call {
          long pauseAfterFirstMillis, int streamErrorAfter, Runnable onStreamError, boolean truncated, Runnable settle) {
         this.api = api;
         this.seq = seq;
+        this.id = String.format(java.util.Locale.ROOT, "%010d", seq);
         this.model = model;
         this.stream = stream;
         this.includeUsage = includeUsage;

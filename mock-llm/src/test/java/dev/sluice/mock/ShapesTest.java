@@ -206,6 +206,24 @@ class ShapesTest {
     }
 
     @Test
+    void identicalCallsGetIdenticalAnswersButForIdsDatesAndRateLimits() throws Exception {
+        // What UntouchedIT relies on: with and without the agent, the same status, headers and body.
+        try (MockLlmServer s = MockLlmServer.builder().rpm(60_000).start()) {
+            List<String> seen = new java.util.ArrayList<>();
+            for (int i = 0; i < 12; i++) { // crosses from one-digit to two-digit sequence numbers
+                HttpResponse<String> r = Client.post(s.chatUrl(), CHAT + "}");
+                StringBuilder b = new StringBuilder().append(r.statusCode());
+                new java.util.TreeMap<>(r.headers().map()).forEach((k, v) -> {
+                    if (!k.startsWith("x-ratelimit") && !k.equals("date")) b.append('\n').append(k).append(": ").append(v);
+                });
+                b.append('\n').append(r.body().replaceAll("\"(id|created)\":[^,]*,", ""));
+                seen.add(b.toString());
+            }
+            for (String x : seen) assertEquals(seen.get(0), x);
+        }
+    }
+
+    @Test
     void modelsAndUnknownPaths() throws Exception {
         HttpResponse<String> r = Client.HTTP.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/models")).build(),
                 HttpResponse.BodyHandlers.ofString());
