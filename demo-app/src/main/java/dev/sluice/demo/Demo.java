@@ -188,7 +188,11 @@ public final class Demo {
         cmd.add("-XX:+UseSerialGC");
         if (agentJar != null) cmd.add("-javaagent:" + agentJar + "=config=" + config);
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        List<String> cp = new ArrayList<>();
+        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (!e.isEmpty()) cp.add(Path.of(e).toAbsolutePath().toString());
+        }
+        cmd.add(String.join(File.pathSeparator, cp));
         cmd.add(ChatApp.class.getName());
         cmd.addAll(appArgs);
         Path out = Files.createTempFile("sluice-demo-", ".out");
