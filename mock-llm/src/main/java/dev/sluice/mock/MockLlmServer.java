@@ -576,7 +576,7 @@ public final class MockLlmServer implements AutoCloseable {
             promptTokens.add(prompt);
             completionTokens.add(out);
             ok.increment();
-            acceptedPerSecond.computeIfAbsent((System.nanoTime() - epochNanos) / 1_000_000_000L, k -> new LongAdder())
+            acceptedPerSecond.computeIfAbsent(Math.max(0, System.nanoTime() - epochNanos) / 1_000_000_000L, k -> new LongAdder())
                     .increment();
 
             long refund = chargeMode == ChargeMode.ANTHROPIC_ADJUST_AT_END ? bound - out : 0;
