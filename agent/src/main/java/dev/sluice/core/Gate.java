@@ -425,7 +425,7 @@ public final class Gate {
             stats.dequeued.increment();
             stats.waited(now - w.enqueuedAt);
             RefusalReason why = w.callerDeadline ? RefusalReason.TIMEOUT : RefusalReason.WAIT_TOO_LONG;
-            post(w, refuse(why, 0, "waited " + (now - w.enqueuedAt) / 1_000_000 + " ms"));
+            post(w, refuse(why, roomEstimate(l, now), "waited " + (now - w.enqueuedAt) / 1_000_000 + " ms"));
         }
         long retryIn = 0; // > 0: the head can be served in that many nanos
         if (l.mode() != Mode.ENFORCE) {
@@ -527,6 +527,10 @@ public final class Gate {
         @Override
         public void run() {
             if (cancelled) return;
+            if (lock.isHeldByCurrentThread()) { // a scheduler that runs due tasks inline: leave it to the holder
+                dispatchWanted.set(true);
+                return;
+            }
             lock.lock();
             try {
                 if (wake == this) wake = null;

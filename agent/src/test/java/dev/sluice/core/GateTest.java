@@ -716,4 +716,32 @@ class GateTest {
         assertEquals(1.0, g.monitor().dequeueRate(), 0.01);
         assertEquals(1000.0, g.monitor().recentAverageWaitMillis(), 0.01);
     }
+
+    @Test
+    void fastPathAllocatesLittleMoreThanThePermit() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        if (!(mx instanceof com.sun.management.ThreadMXBean)) return;
+        com.sun.management.ThreadMXBean tmx = (com.sun.management.ThreadMXBean) mx;
+        if (!tmx.isThreadAllocatedMemorySupported()) return;
+        tmx.setThreadAllocatedMemoryEnabled(true);
+        Gate g = gate(limits().rpm(TokenBucket.MAX_RATE).tpm(TokenBucket.MAX_RATE).maxConcurrent(8));
+        long id = Thread.currentThread().getId();
+        long perCall = Long.MAX_VALUE;
+        for (int round = 0; round < 5 && perCall > 120; round++) { // a few rounds: the JIT must have settled
+            long before = tmx.getThreadAllocatedBytes(id);
+            for (int i = 0; i < 100_000; i++) {
+                clock.advance(7);
+                Permit p;
+                try {
+                    p = g.acquire(Priority.NORMAL, 100);
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                p.complete(200, 90);
+            }
+            perCall = (tmx.getThreadAllocatedBytes(id) - before) / 100_000;
+        }
+        System.out.println("fast path: " + perCall + " bytes per acquire+complete");
+        assertTrue(perCall <= 120, "bytes allocated per acquire+complete: " + perCall);
+    }
 }
