@@ -237,7 +237,7 @@ public final class Gate {
     /** Returns a {@link Permit}, a queued {@link Waiter}, or throws the {@link Refusal}. */
     private Object admit(Priority p, long n, long deadline, boolean async) {
         if (p == null) p = Priority.NORMAL;
-        if (n < 0) n = 0;
+        n = Math.min(Math.max(0, n), TokenBucket.MAX_CAPACITY); // keeps sums of estimates clear of overflow
         GateLimits l = limits;
         long now = clock.nanoTime();
         if (l.mode() != Mode.ENFORCE) return observe(l, p, n, deadline, now);
@@ -871,10 +871,10 @@ public final class Gate {
     /** A rough time until there is room: the head's wait, else the average wait so far (0 = unknown). */
     private long roomEstimate(GateLimits l, long now) {
         long est = Math.max(0, pauseUntil.get() - now);
+        if (l.rpm() > 0) est = Math.max(est, requests.nanosToServe(1));
         Waiter head = room.peek();
-        if (head != null) {
-            if (l.rpm() > 0) est = Math.max(est, requests.nanosToServe(1));
-            if (l.tpm() > 0) est = Math.max(est, tokens.nanosToServe(Math.min(head.tokens, capacity(l.tokenCapacity()))));
+        if (head != null && l.tpm() > 0) {
+            est = Math.max(est, tokens.nanosToServe(Math.min(head.tokens, capacity(l.tokenCapacity()))));
         }
         if (est == 0) est = stats.averageWaitNanos();
         return est;
