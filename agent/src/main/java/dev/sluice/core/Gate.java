@@ -600,8 +600,8 @@ public final class Gate {
     private void answer(Waiter w, Object result) {
         if (result instanceof Permit) {
             Permit pm = (Permit) result;
-            if (w.grant(pm)) counted(pm);
-            else giveBack(pm, false); // cancelled meanwhile: never leaked
+            counted(pm); // before the caller can see it, so the figures never lag a permit in use
+            if (!w.grant(pm)) giveBack(pm, true); // cancelled meanwhile: never leaked, not counted
         } else {
             Refusal r = (Refusal) result;
             w.refuse(r);
