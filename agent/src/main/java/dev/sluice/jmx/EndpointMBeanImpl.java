@@ -103,6 +103,21 @@ final class EndpointMBeanImpl implements EndpointMXBean {
         return at == 0 ? -1 : System.currentTimeMillis() - at;
     }
 
+    @Override public String getEstimator() { return endpoint.config().estimator().label(); }
+
+    @Override
+    public long getTokenCorrections() {
+        return endpoint.reservations().refunds() + endpoint.reservations().extraCharges();
+    }
+
+    @Override public long getTokenRefunds() { return endpoint.reservations().refunds(); }
+    @Override public long getTokensRefunded() { return endpoint.reservations().refundedTokens(); }
+    @Override public long getTokenExtraCharges() { return endpoint.reservations().extraCharges(); }
+    @Override public long getTokensExtraCharged() { return endpoint.reservations().extraChargedTokens(); }
+    @Override public double getEstimatorErrorPercent() { return endpoint.reservations().meanAbsoluteErrorPercent(); }
+    @Override public double getEstimatorBiasPercent() { return endpoint.reservations().meanErrorPercent(); }
+    @Override public long getEstimatorSamples() { return endpoint.reservations().samples(); }
+
     @Override public void resetBreaker() { endpoint.gate().resetBreaker(); }
     @Override public void openBreaker() { endpoint.gate().openBreaker(); }
 
@@ -113,7 +128,11 @@ final class EndpointMBeanImpl implements EndpointMXBean {
     }
 
     @Override public void resume() { endpoint.gate().resume(); }
-    @Override public void resetStats() { monitor().reset(); }
+    @Override
+    public void resetStats() {
+        monitor().reset();
+        endpoint.reservations().reset();
+    }
 
     private Map<String, Long> byReason(boolean would) {
         Map<String, Long> m = new LinkedHashMap<>();
