@@ -202,6 +202,8 @@ public final class GovernedCall {
     public void onResponse(int statusCode, HeaderLookup headers, String contentType) {
         try {
             status = statusCode;
+            Permit answered = permit;
+            if (answered != null) answered.answered();
             ProviderProfile profile = endpoint.profile();
             Gate gate = endpoint.gate();
             long now = System.currentTimeMillis();
@@ -210,7 +212,10 @@ public final class GovernedCall {
                 if (limits.any()) {
                     endpoint.providerView(limits);
                     Permit p = permit;
-                    if (p != null) gate.syncRemaining(p, limits.requestsRemaining(), limits.tokensRemaining());
+                    if (p != null) {
+                        gate.syncRemaining(p, limits.requestsRemaining(), limits.requestsResetNanos(),
+                                limits.tokensRemaining(), limits.tokensResetNanos());
+                    }
                 }
             }
             if (statusCode == 429 || profile.isOverloadStatus(statusCode)) {

@@ -83,6 +83,15 @@ public final class Gate {
     private final GateStats stats;
     private final AtomicLong admissions = new AtomicLong();
     private final AtomicLong reservedTotal = new AtomicLong();
+    /** Admitted calls whose response head has not arrived yet (see {@link Permit#answered()}). */
+    private final AtomicInteger awaitingAnswer = new AtomicInteger();
+    /** Tokens reserved by those calls. */
+    private final AtomicLong awaitingTokens = new AtomicLong();
+    private final ProviderRate requestRate = new ProviderRate();
+    private final ProviderRate tokenRate = new ProviderRate();
+    /** Refill rates learned from the provider's headers that the buckets use instead of the configured ones; 0 = none. */
+    private volatile long requestRateCap;
+    private volatile long tokenRateCap;
     private volatile GateListener listener;
 
     // Dispatcher. Fields below are guarded by lock.
@@ -147,6 +156,10 @@ public final class Gate {
         try {
             prev = limits;
             limits = next;
+            requestRate.reset();
+            tokenRate.reset();
+            requestRateCap = 0;
+            tokenRateCap = 0;
             if (next.rpm() > 0) {
                 requests.setLimits(rate(next.rpm()), capacity(next.requestCapacity()));
                 if (prev.rpm() <= 0) requests.fill();
@@ -359,6 +372,8 @@ public final class Gate {
     private Permit issue(Priority p, long n, long now, Object ticket, boolean rpm, boolean tpm) {
         Permit pm = new Permit(this, p, n, admissions.incrementAndGet(), reservedTotal.addAndGet(n), now, ticket,
                 rpm, tpm);
+        awaitingAnswer.incrementAndGet();
+        awaitingTokens.addAndGet(n);
         track(pm);
         return pm;
     }
@@ -636,6 +651,7 @@ public final class Gate {
 
     /** {@link Permit#complete} won: release and account. */
     void completed(Permit pm, int status, long charged) {
+        pm.answered();
         inFlight.decrementAndGet();
         long finalCharge = pm.reservedTokens();
         if (charged >= 0) {
@@ -655,6 +671,7 @@ public final class Gate {
     /** A permit whose call never went out: everything it took goes back, and it is not counted as admitted. */
     private void giveBack(Permit pm, boolean wasCounted) {
         if (!pm.returnUnused()) return;
+        pm.answered();
         inFlight.decrementAndGet();
         if (pm.tookRequest) requests.refund(1);
         if (pm.tookTokens) tokens.refund(pm.reservedTokens());
@@ -729,6 +746,7 @@ public final class Gate {
     }
 
     private void reclaim(Permit p) {
+        p.answered();
         inFlight.decrementAndGet();
         breaker.release(p.breakerTicket);
         stats.reclaimedLeases.increment();
@@ -759,23 +777,84 @@ public final class Gate {
      * this evidence alone.
      */
     public void syncRemaining(Permit permit, long requestsRemaining, long tokensRemaining) {
+        syncRemaining(permit, requestsRemaining, -1, tokensRemaining, -1);
+    }
+
+    /**
+     * As {@link #syncRemaining(Permit, long, long)}, with the provider's reset times (nanos until its bucket is full;
+     * -1 = not reported). With them the gate also learns the refill rate of the provider's bucket (see
+     * {@link ProviderRate}): when it is below the configured one (the account's real limit is lower, or the provider
+     * enforces a share of it) the local bucket refills at that rate instead, until the provider's figures show the
+     * configured rate again. Never faster than
+     * configured; a limits change (reload, JMX) starts over from the configured rate.
+     */
+    public void syncRemaining(Permit permit, long requestsRemaining, long requestsResetNanos,
+                              long tokensRemaining, long tokensResetNanos) {
         if (permit == null || permit.gate() != this) return;
+        permit.answered();
         GateLimits l = limits;
+        if (l.rpm() > 0) {
+            long r = requestRate.sample(requestsRemaining, requestsResetNanos, rate(l.rpm()));
+            requestRateCap = applyRate(requests, r, requestRateCap, rate(l.rpm()), l.requestCapacity(), "request");
+        }
+        if (l.tpm() > 0) {
+            long r = tokenRate.sample(tokensRemaining, tokensResetNanos, rate(l.tpm()));
+            tokenRateCap = applyRate(tokens, r, tokenRateCap, rate(l.tpm()), l.tokenCapacity(), "token");
+        }
         long elapsed = Math.max(0, clock.nanoTime() - permit.admittedAt);
         boolean lowered = false;
+        // Calls the provider had not counted when it answered this one: those admitted after it, and at least every
+        // other call still awaiting its answer (one admitted earlier may reach the provider later: a new connection, a
+        // stalled client thread). In steady state the two are the same calls.
+        long pending = awaitingAnswer.get();
+        long pendingTokens = awaitingTokens.get();
         if (requestsRemaining >= 0 && l.rpm() > 0) {
-            long since = admissions.get() - permit.seq;
+            long since = Math.max(admissions.get() - permit.seq, pending);
             long level = requestsRemaining - since + requests.refillOver(elapsed);
             long before = requests.available();
             requests.lowerTo(Math.max(0, level));
             lowered = requests.available() < before;
         }
         if (tokensRemaining >= 0 && l.tpm() > 0) {
-            long since = reservedTotal.get() - permit.tokenMark;
+            long since = Math.max(reservedTotal.get() - permit.tokenMark, pendingTokens);
             long level = tokensRemaining - since + tokens.refillOver(elapsed);
             tokens.lowerTo(Math.max(0, level));
         }
         if (lowered) SluiceLog.debug("endpoint '" + name + "': request bucket lowered to the provider's figure");
+    }
+
+    /** One permit's answer arrived (called once per permit, by {@link Permit#answered()}). */
+    void answered(Permit pm) {
+        awaitingAnswer.decrementAndGet();
+        awaitingTokens.addAndGet(-pm.reservedTokens());
+    }
+
+    /** Applies a {@link ProviderRate} answer to a bucket; returns the cap now in force (0 = the configured rate). */
+    private long applyRate(TokenBucket bucket, long answer, long current, long configured, long capacity, String what) {
+        if (answer == ProviderRate.KEEP) return current;
+        long next = answer == ProviderRate.CONFIGURED ? 0 : Math.min(answer, configured);
+        if (next == current) return current;
+        // a concurrent setLimits may have just changed the limits: re-read them
+        if (limits.rpm() <= 0 && bucket == requests || limits.tpm() <= 0 && bucket == tokens) return current;
+        bucket.setLimits(next == 0 ? configured : next, capacity(capacity));
+        if ((current == 0) != (next == 0)) {
+            SluiceLog.rateLimited(SluiceLog.Level.INFO, "provider-rate:" + name + ":" + what, 60_000,
+                    "endpoint '" + name + "': the provider grants " + (next == 0 ? "the configured " + what
+                    + " rate again" : "about " + next + " " + what + "s per minute, less than the configured " + configured
+                    + " (the quota is shared?): refilling at that rate"));
+        }
+        if (!room.isEmpty()) requestDispatch();
+        return next;
+    }
+
+    /** The refill rate per minute learned from the provider's headers, when below the configured one; 0 = none. */
+    public long providerRequestRate() {
+        return requestRateCap;
+    }
+
+    /** As {@link #providerRequestRate()}, for tokens. */
+    public long providerTokenRate() {
+        return tokenRateCap;
     }
 
     /** While on, every LOW call is refused at once as SHED (an alert's shed-low action). */

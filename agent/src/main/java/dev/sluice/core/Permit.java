@@ -25,6 +25,8 @@ public final class Permit {
 
     private static final AtomicIntegerFieldUpdater<Permit> STATE =
             AtomicIntegerFieldUpdater.newUpdater(Permit.class, "state");
+    private static final AtomicIntegerFieldUpdater<Permit> ANSWERED =
+            AtomicIntegerFieldUpdater.newUpdater(Permit.class, "answered");
 
     private final Gate gate;
     private final Priority priority;
@@ -42,6 +44,8 @@ public final class Permit {
     final boolean tookTokens;
 
     private volatile int state;
+    /** 1 once the call's response head (or its end) was seen: it no longer awaits the provider's answer. */
+    private volatile int answered;
     /** Link in the gate's list of outstanding permits; owned by the lease sweeper. */
     Permit nextLease;
 
@@ -87,6 +91,14 @@ public final class Permit {
         if (!STATE.compareAndSet(this, ACTIVE, COMPLETED)) return false;
         gate.completed(this, status, chargedTokens);
         return true;
+    }
+
+    /**
+     * The call's response status and headers arrived (so the provider has counted it). Idempotent; completion implies
+     * it. The gate counts calls still awaiting their answer to judge how stale a provider's remaining figure is.
+     */
+    public void answered() {
+        if (ANSWERED.compareAndSet(this, 0, 1)) gate.answered(this);
     }
 
     public boolean isCompleted() {
