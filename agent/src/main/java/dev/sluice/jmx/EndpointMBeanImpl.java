@@ -118,6 +118,9 @@ final class EndpointMBeanImpl implements EndpointMXBean {
     @Override public double getEstimatorBiasPercent() { return endpoint.reservations().meanErrorPercent(); }
     @Override public long getEstimatorSamples() { return endpoint.reservations().samples(); }
 
+    @Override public long getProviderRequestRate() { return endpoint.gate().providerRequestRate(); }
+    @Override public long getProviderTokenRate() { return endpoint.gate().providerTokenRate(); }
+
     @Override public void resetBreaker() { endpoint.gate().resetBreaker(); }
     @Override public void openBreaker() { endpoint.gate().openBreaker(); }
 

@@ -69,6 +69,13 @@ public interface EndpointMXBean {
     long getProviderLimitTokens();
     /** Age of that view in milliseconds; -1 = never seen. */
     long getProviderViewAgeMillis();
+    /**
+     * The refill rate (per minute) the provider's headers show its request bucket has, when below the configured Rpm:
+     * the local bucket refills at this rate instead. 0 = none learned (the configured rate applies).
+     */
+    long getProviderRequestRate();
+    /** As {@link #getProviderRequestRate()}, for tokens against Tpm. */
+    long getProviderTokenRate();
 
     // ---- reservation accounting: the tokens reserved at admission (TokensReserved) against what the calls were
     // finally charged (TokensCharged), from the provider's reported usage and its charging rule

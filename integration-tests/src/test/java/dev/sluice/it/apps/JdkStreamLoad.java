@@ -234,7 +234,8 @@ public final class JdkStreamLoad {
             if (!server.isRegistered(name)) return;
             for (String attr : new String[]{"TokensReserved", "TokensCharged", "Upstream429", "Rejected", "Admitted",
                     "Completed", "TokenCorrections", "TokenRefunds", "TokenExtraCharges", "EstimatorSamples",
-                    "ProviderRemainingRequests", "ProviderRemainingTokens", "Faults", "ReclaimedLeases"}) {
+                    "ProviderRemainingRequests", "ProviderRemainingTokens", "ProviderRequestRate", "ProviderTokenRate",
+                    "Faults", "ReclaimedLeases"}) {
                 sb.append(" sluice.").append(attr).append('=').append(server.getAttribute(name, attr));
             }
             sb.append(" sluice.EstimatorErrorPpm=")
