@@ -59,6 +59,7 @@ final class ConfigReloader {
     private static final long SETTLE_MILLIS = 150;
 
     private final String path;
+    private final Map<String, String> agentArgs;
     private final Watcher watcher;
     private final Supplier<Properties> system;
     private final Supplier<Map<String, String>> env;
@@ -74,12 +75,14 @@ final class ConfigReloader {
     private volatile String lastReload = "none yet";
     private volatile List<String> lastProblems = List.of();
 
-    ConfigReloader(String path, Watcher watcher) {
-        this(path, watcher, System::getProperties, System::getenv);
+    ConfigReloader(String path, Map<String, String> agentArgs, Watcher watcher) {
+        this(path, agentArgs, watcher, System::getProperties, System::getenv);
     }
 
-    ConfigReloader(String path, Watcher watcher, Supplier<Properties> system, Supplier<Map<String, String>> env) {
+    ConfigReloader(String path, Map<String, String> agentArgs, Watcher watcher, Supplier<Properties> system,
+                   Supplier<Map<String, String>> env) {
         this.path = path;
+        this.agentArgs = agentArgs;
         this.watcher = watcher;
         this.system = system;
         this.env = env;
@@ -195,7 +198,7 @@ final class ConfigReloader {
             return s;
         }
         stamp();
-        ConfigLoadResult loaded = ConfigLoader.load(path, system.get(), env.get());
+        ConfigLoadResult loaded = ConfigLoader.load(path, agentArgs, system.get(), env.get());
         SluiceConfig config = loaded.config();
         List<String> reasons = new ArrayList<>();
         List<String> problems = new ArrayList<>(loaded.problems());

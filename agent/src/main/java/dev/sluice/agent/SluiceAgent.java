@@ -53,12 +53,13 @@ public final class SluiceAgent implements AgentControl {
     private final Watcher watcher;
     private final ConfigReloader reloader;
 
-    private SluiceAgent(String configPath, String version, boolean attached, Watcher watcher) {
+    private SluiceAgent(String configPath, Map<String, String> agentArgs, String version, boolean attached,
+                        Watcher watcher) {
         this.configPath = configPath;
         this.version = version;
         this.attached = attached;
         this.watcher = watcher;
-        this.reloader = new ConfigReloader(configPath, watcher);
+        this.reloader = new ConfigReloader(configPath, agentArgs, watcher);
     }
 
     public static void start(String args, Instrumentation inst, String jarPath, boolean attached) {
@@ -68,7 +69,7 @@ public final class SluiceAgent implements AgentControl {
         }
         Map<String, String> agentArgs = AgentArgs.parse(args);
         String path = ConfigLoader.configPath(agentArgs, System.getProperties(), System.getenv());
-        ConfigLoadResult loaded = ConfigLoader.load(path, System.getProperties(), System.getenv());
+        ConfigLoadResult loaded = ConfigLoader.load(path, agentArgs, System.getProperties(), System.getenv());
         SluiceConfig config = loaded.config();
         if (config.logLevel() != null) SluiceLog.setLevel(config.logLevel());
         for (String problem : loaded.problems()) SluiceLog.warn(problem);
@@ -84,7 +85,7 @@ public final class SluiceAgent implements AgentControl {
         String version = SluiceAgent.class.getPackage() != null && SluiceAgent.class.getPackage().getImplementationVersion() != null
                 ? SluiceAgent.class.getPackage().getImplementationVersion() : Version.VALUE;
         Watcher watcher = new Watcher(config.jmx() ? JmxSupport.events() : Events.NONE);
-        SluiceAgent agent = new SluiceAgent(path, version, attached, watcher);
+        SluiceAgent agent = new SluiceAgent(path, agentArgs, version, attached, watcher);
         instance = agent;
         AlertRule.Compiled alerts = AlertRule.compile(config.alerts(), ConfigReloader.ids(config));
         for (String problem : alerts.problems()) SluiceLog.warn(problem);
