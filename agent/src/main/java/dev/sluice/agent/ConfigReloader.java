@@ -91,7 +91,7 @@ final class ConfigReloader {
     /** The configuration Sluice started with is running: remember it as the last good one. */
     synchronized void started(SluiceConfig config, SluiceRuntime runtime, List<String> problems) {
         this.lastRuntime = runtime;
-        this.acceptedProblems = new HashSet<>(problems);
+        this.acceptedProblems = withoutPlaces(problems);
         this.periodNanos = config.reloadNanos();
         stamp();
         lastReload = "started " + now() + " with " + describe(runtime) + (problems.isEmpty() ? ""
@@ -211,7 +211,7 @@ final class ConfigReloader {
         } else {
             alerts = AlertRule.compile(config.alerts(), ids(config));
             problems.addAll(alerts.problems());
-            for (String p : problems) if (!acceptedProblems.contains(p)) reasons.add(p);
+            for (String p : problems) if (!acceptedProblems.contains(withoutPlace(p))) reasons.add(p);
         }
         if (!reasons.isEmpty()) return reject(trigger, reasons);
         return apply(trigger, config, alerts, problems);
@@ -256,7 +256,7 @@ final class ConfigReloader {
             summary = "reloaded " + path + " (" + trigger + "): " + changes(before, next)
                     + (problems.isEmpty() ? "" : "; " + problems.size() + " known problem(s) unchanged");
         }
-        acceptedProblems = new HashSet<>(problems);
+        acceptedProblems = withoutPlaces(problems);
         periodNanos = config.reloadNanos();
         watch();
         SluiceLog.info(summary);
@@ -287,6 +287,24 @@ final class ConfigReloader {
         if (!changed.isEmpty()) sb.append("; ").append(String.join("; ", changed));
         if (added.isEmpty() && removed.isEmpty() && changed.isEmpty()) sb.append("; no limit changed");
         return sb.toString();
+    }
+
+    /**
+     * A problem without its trailing {@code [line 12 of sluice.properties]}: a known problem that moved because
+     * lines were added above it is still the known problem.
+     */
+    static String withoutPlace(String problem) {
+        if (problem.endsWith("]")) {
+            int i = problem.lastIndexOf(" [");
+            if (i > 0) return problem.substring(0, i);
+        }
+        return problem;
+    }
+
+    private static Set<String> withoutPlaces(List<String> problems) {
+        Set<String> out = new HashSet<>();
+        for (String p : problems) out.add(withoutPlace(p));
+        return out;
     }
 
     static Set<String> ids(SluiceConfig config) {
