@@ -90,9 +90,12 @@ public final class SluiceAgent implements AgentControl {
         AlertRule.Compiled alerts = AlertRule.compile(config.alerts(), ConfigReloader.ids(config));
         for (String problem : alerts.problems()) SluiceLog.warn(problem);
         SluiceRuntime runtime = SluiceRuntime.build(config, null);
+        // Instrument first, govern after: attached to a running JVM, the buckets are emptied only once the
+        // retransformed classes are in place (calls until then were the application's own), and the runtime
+        // is installed right after, so no call ever sees the full buckets a -javaagent start has.
+        agent.instrument(inst, new File(jarPath), config, attached);
         if (attached) ColdStart.drain(runtime);
         Sluice.install(runtime);
-        agent.instrument(inst, new File(jarPath), config, attached);
         JmxSupport.setWatcher(watcher);
         if (config.jmx()) {
             JmxSupport.registerAgent(agent);
