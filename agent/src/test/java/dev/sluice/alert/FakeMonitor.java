@@ -52,6 +52,11 @@ class FakeMonitor implements GateMonitor {
     @Override public long maxWaitNanos() { return maxWaitNanos; }
     @Override public long waits() { return waits; }
 
+    // The core's own windowed figures (the sampler does not use them); no @Override so this compiles before and after.
+    public double enqueueRate() { return 0; }
+    public double dequeueRate() { return 0; }
+    public double recentAverageWaitMillis() { return 0; }
+
     @Override
     public void reset() {
         admitted = completed = enqueued = dequeued = upstream429 = failures = reclaimed = wouldWait = 0;
