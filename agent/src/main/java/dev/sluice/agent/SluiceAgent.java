@@ -13,6 +13,7 @@ import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.core.Gate;
 import dev.sluice.core.GateLimits;
+import dev.sluice.core.GateListener;
 import dev.sluice.core.GateMonitor;
 import dev.sluice.instrument.ClientInstrumentation;
 import dev.sluice.instrument.jdkhttp.JdkHttpClientInstrumentation;
@@ -125,6 +126,7 @@ public final class SluiceAgent implements AgentControl {
                 @Override public GateLimits limits() { return gate.limits(); }
                 @Override public void forceShedLow(boolean on) { gate.forceShedLow(on); }
                 @Override public Object identity() { return gate; }
+                @Override public boolean setListener(GateListener l) { gate.setListener(l); return true; }
             });
         }
         return out;

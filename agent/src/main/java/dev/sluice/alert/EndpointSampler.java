@@ -61,6 +61,11 @@ public final class EndpointSampler {
         breakerTransitions++;
     }
 
+    /** Counts the start of a congestion episode reported by the gate itself. */
+    public void countCongestionEpisode() {
+        congestionEpisodes++;
+    }
+
     /** Forgets the history (after resetStats). */
     public void reset() {
         samples.clear();
@@ -70,7 +75,8 @@ public final class EndpointSampler {
 
     /**
      * Takes a sample now and returns the figures. {@code polledTransitions}: whether breaker and congestion
-     * changes seen between ticks count as transitions (false when the gate reports them itself).
+     * changes seen between ticks count as transitions (false when the gate reports them itself, through
+     * {@link #countBreakerTransition()} and {@link #countCongestionEpisode()}).
      */
     public Figures sample(GateMonitor m, int queueCapacity, long now, boolean polledTransitions) {
         long[] c = new long[SLOTS];
@@ -130,8 +136,8 @@ public final class EndpointSampler {
         f.avgWaitTotalNanos = c[WAITS] == 0 ? 0 : (double) c[WAIT_NANOS] / c[WAITS];
         f.maxWaitTotalNanos = maxWaitTotal;
 
-        if (seen) {
-            if (polledTransitions && lastBreaker != f.breaker) breakerTransitions++;
+        if (seen && polledTransitions) {
+            if (lastBreaker != f.breaker) breakerTransitions++;
             if (f.congested && !lastCongested) congestionEpisodes++;
         }
         seen = true;

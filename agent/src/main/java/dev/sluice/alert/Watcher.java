@@ -2,6 +2,7 @@ package dev.sluice.alert;
 
 import dev.sluice.core.BreakerState;
 import dev.sluice.core.GateLimits;
+import dev.sluice.core.GateListener;
 import dev.sluice.core.NanoClock;
 import dev.sluice.log.SluiceLog;
 
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The agent's one monitoring thread ({@code sluice-monitor}, daemon). Every tick (250 ms) it samples each
@@ -25,10 +27,16 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * recovers (one line, one notification, shed-low off). With {@code .for} 0 it fires at the first tick the
  * condition holds and recovers at the first tick it does not. The symmetric hold keeps a figure that hovers at
  * the threshold from flapping.
+ *
+ * Breaker and congestion changes come from the gate itself ({@link GateListener}), on the thread that made
+ * them: the listener only queues them and wakes this thread, which logs and notifies; so a breaker that opens
+ * and half-opens between two ticks is reported twice, in order, and the application's thread pays a queue
+ * insert. A target without a listener is polled every tick instead.
  */
 public final class Watcher {
     public static final long TICK_NANOS = 250_000_000L;
     public static final long WINDOW_NANOS = 10_000_000_000L;
+    private static final long MIN_WAKE_MILLIS = 20;
 
     private final Events events;
     private final NanoClock clock;
@@ -37,6 +45,7 @@ public final class Watcher {
     private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
     private final Map<String, RuleState> states = new LinkedHashMap<>();
     private final ConcurrentLinkedQueue<String> resets = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Change> changes = new ConcurrentLinkedQueue<>();
     private List<AlertRule> rules = List.of();
     private volatile Map<String, Figures> figures = Map.of();
     private volatile Map<String, List<String>> shedding = Map.of();
@@ -49,11 +58,48 @@ public final class Watcher {
         BreakerState breaker;
         boolean congested;
         boolean shedApplied;
+        boolean hooked;
 
         Endpoint(Watched target, long windowNanos) {
             this.target = target;
             this.sampler = new EndpointSampler(windowNanos);
         }
+    }
+
+    /** A change the gate reported: breaker from -> to, or congestion on/off (from == null). */
+    private static final class Change {
+        final Endpoint endpoint;
+        final BreakerState from;
+        final BreakerState to;
+        final boolean congested;
+
+        Change(Endpoint endpoint, BreakerState from, BreakerState to, boolean congested) {
+            this.endpoint = endpoint;
+            this.from = from;
+            this.to = to;
+            this.congested = congested;
+        }
+    }
+
+    private GateListener listenerFor(Endpoint e) {
+        return new GateListener() {
+            @Override
+            public void onBreakerState(BreakerState from, BreakerState to) {
+                changes.add(new Change(e, from, to, false));
+                wake();
+            }
+
+            @Override
+            public void onCongested(boolean congested) {
+                changes.add(new Change(e, null, null, congested));
+                wake();
+            }
+        };
+    }
+
+    private void wake() {
+        Thread t = thread;
+        if (t != null) LockSupport.unpark(t);
     }
 
     private static final class RuleState {
@@ -106,13 +152,20 @@ public final class Watcher {
     }
 
     private void run() {
-        long next = clock.nanoTime();
+        long next = clock.nanoTime() + TICK_NANOS;
         while (!Thread.currentThread().isInterrupted()) {
-            next += TICK_NANOS;
             long sleep = next - clock.nanoTime();
+            if (sleep > 0 && changes.isEmpty()) {
+                LockSupport.parkNanos(this, sleep);
+                if (changes.isEmpty() && next - clock.nanoTime() > 0) continue; // spurious wake-up
+            }
+            long now = clock.nanoTime();
+            if (next - now <= 0) {
+                next += TICK_NANOS;
+                if (next - now <= 0) next = now + TICK_NANOS; // fell behind (GC, suspend): no burst of catch-up ticks
+            }
             try {
-                if (sleep > 0) Thread.sleep(sleep / 1_000_000L, (int) (sleep % 1_000_000L));
-                else next = clock.nanoTime(); // fell behind (GC, suspend): do not catch up in a burst
+                if (!changes.isEmpty()) Thread.sleep(MIN_WAKE_MILLIS); // let a burst of changes gather
             } catch (InterruptedException e) {
                 return;
             }
@@ -142,7 +195,14 @@ public final class Watcher {
                 replaced.add(w.id());
                 e = null;
             }
-            if (e == null) e = new Endpoint(w, windowNanos);
+            if (e == null) {
+                e = new Endpoint(w, windowNanos);
+                try {
+                    e.hooked = w.setListener(listenerFor(e));
+                } catch (Throwable t) {
+                    e.hooked = false;
+                }
+            }
             e.target = w;
             next.put(w.id(), e);
         }
@@ -176,6 +236,14 @@ public final class Watcher {
     }
 
     private void release(Endpoint e) {
+        if (e.hooked) {
+            try {
+                e.target.setListener(null);
+            } catch (Throwable ignored) {
+                // the gate is going away
+            }
+            e.hooked = false;
+        }
         if (e.shedApplied) {
             try {
                 e.target.forceShedLow(false);
@@ -198,29 +266,34 @@ public final class Watcher {
             Endpoint e = endpoints.get(id);
             if (e != null) e.sampler.reset();
         }
+        Map<Endpoint, List<Change>> reported = new HashMap<>();
+        for (Change c; (c = changes.poll()) != null; ) {
+            if (!c.endpoint.hooked || endpoints.get(c.endpoint.target.id()) != c.endpoint) continue; // gone
+            if (c.from != null) c.endpoint.sampler.countBreakerTransition();
+            else if (c.congested) c.endpoint.sampler.countCongestionEpisode();
+            reported.computeIfAbsent(c.endpoint, k -> new ArrayList<>()).add(c);
+        }
         Map<String, Figures> fig = new HashMap<>();
         for (Endpoint e : endpoints.values()) {
             String id = e.target.id();
             Figures f;
             try {
                 GateLimits limits = e.target.limits();
-                f = e.sampler.sample(e.target.monitor(), limits.queueCapacity(), now, true);
+                f = e.sampler.sample(e.target.monitor(), limits.queueCapacity(), now, !e.hooked);
             } catch (Throwable t) {
                 SluiceLog.once(SluiceLog.Level.WARN, "watcher-sample:" + id, "could not read the figures of endpoint '"
                         + id + "' (logged once)", t);
                 continue;
             }
             fig.put(id, f);
-            if (e.breaker != null && e.breaker != f.breaker()) {
-                log.change("breaker:" + id, f.breaker() == BreakerState.OPEN ? SluiceLog.Level.WARN : SluiceLog.Level.INFO,
-                        "endpoint '" + id + "': circuit breaker " + e.breaker.label() + " -> " + f.breaker().label(), now);
-                events.breaker(id, e.breaker, f.breaker(), f);
-            }
-            if (e.breaker != null && e.congested != f.congested()) {
-                log.change("congestion:" + id, f.congested() ? SluiceLog.Level.WARN : SluiceLog.Level.INFO,
-                        "endpoint '" + id + "': " + (f.congested() ? "congested" : "no longer congested")
-                                + " (" + f.queueDepth() + " waiting)", now);
-                events.congestion(id, f.congested(), f);
+            if (e.hooked) {
+                for (Change c : reported.getOrDefault(e, List.of())) {
+                    if (c.from != null) breakerChanged(id, c.from, c.to, f, now);
+                    else congestionChanged(id, c.congested, f, now);
+                }
+            } else {
+                if (e.breaker != null && e.breaker != f.breaker()) breakerChanged(id, e.breaker, f.breaker(), f, now);
+                if (e.breaker != null && e.congested != f.congested()) congestionChanged(id, f.congested(), f, now);
             }
             e.breaker = f.breaker();
             e.congested = f.congested();
@@ -240,6 +313,27 @@ public final class Watcher {
         applyShedding();
         publish();
         log.flush(now);
+    }
+
+    private void breakerChanged(String id, BreakerState from, BreakerState to, Figures f, long now) {
+        log.change("breaker:" + id, to == BreakerState.OPEN ? SluiceLog.Level.WARN : SluiceLog.Level.INFO,
+                "endpoint '" + id + "': circuit breaker " + from.label() + " -> " + to.label(), now);
+        try {
+            events.breaker(id, from, to, f);
+        } catch (Throwable t) {
+            SluiceLog.once(SluiceLog.Level.WARN, "watcher-notify-breaker", "could not send a breaker notification", t);
+        }
+    }
+
+    private void congestionChanged(String id, boolean on, Figures f, long now) {
+        log.change("congestion:" + id, on ? SluiceLog.Level.WARN : SluiceLog.Level.INFO,
+                "endpoint '" + id + "': " + (on ? "congested" : "no longer congested") + " (" + f.queueDepth()
+                        + " waiting)", now);
+        try {
+            events.congestion(id, on, f);
+        } catch (Throwable t) {
+            SluiceLog.once(SluiceLog.Level.WARN, "watcher-notify-congestion", "could not send a congestion notification", t);
+        }
     }
 
     private void evaluate(RuleState s, Figures f, long now) {

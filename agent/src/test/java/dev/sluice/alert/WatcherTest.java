@@ -3,6 +3,7 @@ package dev.sluice.alert;
 import dev.sluice.config.AlertConfig;
 import dev.sluice.core.BreakerState;
 import dev.sluice.core.GateLimits;
+import dev.sluice.core.GateListener;
 import dev.sluice.core.GateMonitor;
 import dev.sluice.log.SluiceLog;
 import org.junit.jupiter.api.AfterEach;
@@ -55,6 +56,8 @@ class WatcherTest {
         final FakeMonitor monitor = new FakeMonitor();
         final Object gate = new Object();
         final List<Boolean> shed = new ArrayList<>();
+        boolean canListen;
+        GateListener listener;
 
         Target(String id) {
             this.id = id;
@@ -65,6 +68,13 @@ class WatcherTest {
         @Override public GateLimits limits() { return GateLimits.defaults(); }
         @Override public void forceShedLow(boolean on) { shed.add(on); }
         @Override public Object identity() { return gate; }
+
+        @Override
+        public boolean setListener(GateListener l) {
+            if (!canListen) return false;
+            listener = l;
+            return true;
+        }
     }
 
     private static List<AlertRule> rules(AlertConfig... configs) {
@@ -198,6 +208,24 @@ class WatcherTest {
         assertEquals(List.of(true, false), a1.shed, "the old gate is released");
         run(S);
         assertEquals(List.of(), a2.shed, "the new gate has an empty queue");
+    }
+
+    @Test
+    void changesTheGateReportsAreNotifiedInOrderEvenWithinOneTick() {
+        Target a = new Target("a");
+        a.canListen = true;
+        watcher.update(List.of(a), rules(new AlertConfig("n", "a", "breaker = open", 0, "notify")));
+        run(S);
+        a.listener.onBreakerState(BreakerState.CLOSED, BreakerState.OPEN);
+        a.listener.onBreakerState(BreakerState.OPEN, BreakerState.HALF_OPEN);
+        a.listener.onCongested(true);
+        a.monitor.breaker = BreakerState.HALF_OPEN; // what polling would see: one change
+        run(TICK);
+        assertEquals(List.of("breaker a closed->open", "breaker a open->half-open", "congestion a true"), events);
+        assertEquals(2, watcher.figures("a").breakerTransitions());
+        assertEquals(1, watcher.figures("a").congestionEpisodes());
+        watcher.update(List.of(), List.of());
+        assertEquals(null, a.listener, "a removed endpoint's gate loses its listener");
     }
 
     @Test
