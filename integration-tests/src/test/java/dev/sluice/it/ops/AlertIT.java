@@ -36,7 +36,7 @@ class AlertIT {
                     .write();
             // 4/s offered against 2/s served for 8 s, then a trickle while the backlog drains
             ChildJvm.Started child = ChildJvm.of(PhasedLoad.class).withAgent(cfg)
-                    .args("url=" + up.chatUrl(), "phases=4:8,1:22", "priority=low,normal,high", "lingerMs=3000").start();
+                    .args("url=" + up.chatUrl(), Ops.client(), "phases=4:8,1:22", "priority=low,normal,high", "lingerMs=3000").start();
             ObjectName ep = Jmx.endpoint("mock");
             Ops.Recorder notes = new Ops.Recorder();
             long firedAt;

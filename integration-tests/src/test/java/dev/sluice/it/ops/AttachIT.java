@@ -32,9 +32,9 @@ class AttachIT {
                     .endpoint("queue.capacity", 50).endpoint("queue.max-wait", "30s")
                     .write();
             ChildJvm.Started noAttach = ChildJvm.of(Hammer.class).jvmArg("-XX:+DisableAttachMechanism")
-                    .args("url=" + up.chatUrl(), "threads=1", "seconds=4", "pauseOn429Ms=200").start();
+                    .args("url=" + up.chatUrl(), Ops.client(), "threads=1", "seconds=4", "pauseOn429Ms=200").start();
             ChildJvm.Started app = ChildJvm.of(Hammer.class)
-                    .args("url=" + up.chatUrl(), "threads=" + THREADS, "seconds=14", "pauseOn429Ms=5",
+                    .args("url=" + up.chatUrl(), Ops.client(), "threads=" + THREADS, "seconds=14", "pauseOn429Ms=5",
                             "lingerMs=20000").start();
             try {
                 Ops.CliRun none = Ops.cli("status", String.valueOf(app.pid()));

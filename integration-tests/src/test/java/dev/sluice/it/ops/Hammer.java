@@ -1,10 +1,5 @@
 package dev.sluice.it.ops;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,7 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An application that outruns its provider: {@code threads} threads each send blocking chat calls in a loop for
- * {@code seconds}, pausing only {@code pauseOn429Ms} after a 429 (a naive retry loop). It knows nothing of Sluice.
+ * {@code seconds} ({@code client=jdk|urlconn}, see {@link Call}), pausing only {@code pauseOn429Ms} after a 429
+ * (a naive retry loop). It knows nothing of Sluice.
  * Prints {@code RESULT ok= status429= refused= failed= other=}, then stays alive {@code lingerMs}.
  */
 public final class Hammer {
@@ -27,8 +23,7 @@ public final class Hammer {
         long seconds = Long.parseLong(a.getOrDefault("seconds", "10"));
         long pauseOn429 = Long.parseLong(a.getOrDefault("pauseOn429Ms", "10"));
         long lingerMs = Long.parseLong(a.getOrDefault("lingerMs", "0"));
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        String body = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":20,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        Call client = new Call(a.getOrDefault("client", "jdk"));
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger s429 = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
@@ -40,23 +35,20 @@ public final class Hammer {
         for (int t = 0; t < threads; t++) {
             workers[t] = new Thread(() -> {
                 while (System.nanoTime() < end) {
-                    HttpRequest req = HttpRequest.newBuilder(URI.create(url))
-                            .header("content-type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-                    try {
-                        int sc = client.send(req, HttpResponse.BodyHandlers.ofString()).statusCode();
-                        if (sc == 200) ok.incrementAndGet();
-                        else if (sc == 429) {
-                            s429.incrementAndGet();
+                    String o = client.blocking(url, "none");
+                    if (o.equals("200")) ok.incrementAndGet();
+                    else if (o.equals("429")) {
+                        s429.incrementAndGet();
+                        try {
                             Thread.sleep(pauseOn429);
-                        } else other.incrementAndGet();
-                    } catch (Exception e) {
-                        if (e.getClass().getName().equals("dev.sluice.SluiceRejectedException")) refused.incrementAndGet();
-                        else {
-                            failed.incrementAndGet();
-                            errors.computeIfAbsent(e.toString(), k -> new AtomicInteger()).incrementAndGet();
+                        } catch (InterruptedException e) {
+                            return;
                         }
-                    }
+                    } else if (o.startsWith("refused:")) refused.incrementAndGet();
+                    else if (o.startsWith("error:")) {
+                        failed.incrementAndGet();
+                        errors.computeIfAbsent(o, k -> new AtomicInteger()).incrementAndGet();
+                    } else other.incrementAndGet();
                 }
             }, "hammer-" + t);
             workers[t].start();

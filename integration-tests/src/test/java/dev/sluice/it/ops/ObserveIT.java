@@ -29,7 +29,7 @@ class ObserveIT {
                     .endpoint("queue.capacity", 20).endpoint("queue.max-wait", "2s")
                     .write();
             ChildJvm.Started child = ChildJvm.of(PhasedLoad.class).withAgent(cfg)
-                    .args("url=" + up.chatUrl(), "phases=30:5", "lingerMs=30000").start();     // 30/s for 5 s
+                    .args("url=" + up.chatUrl(), Ops.client(), "phases=30:5", "lingerMs=30000").start();     // 30/s for 5 s
             ObjectName agent = new ObjectName("dev.sluice:type=Agent");
             ObjectName ep = Jmx.endpoint("mock");
             try (Jmx jmx = Jmx.connect(child.pid())) {

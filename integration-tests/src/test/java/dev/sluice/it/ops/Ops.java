@@ -24,7 +24,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What the operations tests share: the CLI as an operator runs it, a notification recorder, open-type checks. */
 final class Ops {
+    /**
+     * The HTTP client the operations tests' applications use: {@code jdk} (java.net.http, the default) or
+     * {@code urlconn} (HttpURLConnection); {@code -Dsluice.ops.client=urlconn} switches.
+     */
+    static final String CLIENT = System.getProperty("sluice.ops.client", "jdk");
+
     private Ops() {
+    }
+
+    /** The {@code client=} argument of the test apps. */
+    static String client() {
+        return "client=" + CLIENT;
     }
 
     /** The outcome of one {@code java -jar sluice-agent.jar ...}. */

@@ -39,7 +39,7 @@ class OpsJmxIT {
                     .write();
             // one call, then 8 at once: 7 wait behind one slot, past the high-water mark of 4, then drain
             ChildJvm.Started child = ChildJvm.of(PhasedLoad.class).withAgent(cfg)
-                    .args("url=" + up.chatUrl(), "phases=0.25:4,80:0.1", "lingerMs=60000").start();
+                    .args("url=" + up.chatUrl(), Ops.client(), "phases=0.25:4,80:0.1", "lingerMs=60000").start();
             ObjectName agent = new ObjectName("dev.sluice:type=Agent");
             ObjectName ep = Jmx.endpoint("mock");
             try (Jmx jmx = Jmx.connect(child.pid())) {

@@ -1,25 +1,18 @@
 package dev.sluice.it.ops;
 
-import java.io.IOException;
-import java.lang.reflect.Method;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An ordinary application (no Sluice classes) offering chat calls with {@code sendAsync} at a rate that changes
+ * An ordinary application (no Sluice classes) offering chat calls (see {@link Call}) at a rate that changes
  * in phases, then staying alive for a while so a test can read its MBeans. Arguments (key=value):
- * url; phases=rate:seconds[,rate:seconds...]; priority=cycle like low,normal,high (or none); lingerMs.
+ * url; client=jdk|urlconn; phases=rate:seconds[,rate:seconds...]; priority=cycle like low,normal,high (or none);
+ * lingerMs.
  * Prints {@code START epochMs=...}, one {@code CALL t=<sent, ms after start> p=<priority> o=<outcome> d=<done>} per call
  * (outcome: 200, 429, other status, refused:<reason>, error:<type>), then {@code RESULT k=v ...}, then lingers.
  */
@@ -38,8 +31,7 @@ public final class PhasedLoad {
             String[] rs = p.split(":");
             phases.add(new double[]{Double.parseDouble(rs[0]), Double.parseDouble(rs[1])});
         }
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        String body = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":20,\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}";
+        Call client = new Call(a.getOrDefault("client", "jdk"));
         List<CompletableFuture<String>> calls = new ArrayList<>();
         List<String> sent = new ArrayList<>();
         long start = System.nanoTime();
@@ -56,15 +48,9 @@ public final class PhasedLoad {
                 long wait = due - System.nanoTime();
                 if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
                 String p = priorities[n++ % priorities.length];
-                HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(url))
-                        .header("content-type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body));
-                if (!p.equals("none")) rb.header("X-Sluice-Priority", p);
                 long t = (System.nanoTime() - start) / 1_000_000L;
                 sent.add("t=" + t + " p=" + p);
-                calls.add(client.sendAsync(rb.build(), HttpResponse.BodyHandlers.ofString())
-                        .handle((resp, err) -> (err == null ? String.valueOf(resp.statusCode()) : outcome(err))
-                                + " d=" + (System.nanoTime() - start) / 1_000_000L));
+                calls.add(client.async(url, p).thenApply(o -> o                        + " d=" + (System.nanoTime() - start) / 1_000_000L));
             }
             phaseStart += secs;
         }
@@ -94,19 +80,5 @@ public final class PhasedLoad {
         System.out.flush();
         if (lingerMs > 0) Thread.sleep(lingerMs);
         System.exit(0);
-    }
-
-    static String outcome(Throwable err) {
-        Throwable c = err;
-        while (c instanceof CompletionException && c.getCause() != null) c = c.getCause();
-        if (c instanceof IOException && c.getClass().getName().equals("dev.sluice.SluiceRejectedException")) {
-            try {
-                Method m = c.getClass().getMethod("getReason");
-                return "refused:" + m.invoke(c);
-            } catch (Exception e) {
-                return "refused:unknown";
-            }
-        }
-        return "error:" + c.getClass().getSimpleName();
     }
 }
