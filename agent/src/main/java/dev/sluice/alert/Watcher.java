@@ -37,6 +37,12 @@ public final class Watcher {
     public static final long TICK_NANOS = 250_000_000L;
     public static final long WINDOW_NANOS = 10_000_000_000L;
     private static final long MIN_WAKE_MILLIS = 20;
+    /**
+     * The gate logs its own breaker and congestion changes (Gate.breakerMoved / congestionChanged); while it
+     * does, the watcher does not log them again for gates that report through a listener (it still notifies).
+     * Polled targets are logged here.
+     */
+    static final boolean GATE_LOGS_ITS_CHANGES = true;
 
     private final Events events;
     private final NanoClock clock;
@@ -287,13 +293,14 @@ public final class Watcher {
             }
             fig.put(id, f);
             if (e.hooked) {
+                boolean logIt = !GATE_LOGS_ITS_CHANGES;
                 for (Change c : reported.getOrDefault(e, List.of())) {
-                    if (c.from != null) breakerChanged(id, c.from, c.to, f, now);
-                    else congestionChanged(id, c.congested, f, now);
+                    if (c.from != null) breakerChanged(id, c.from, c.to, f, now, logIt);
+                    else congestionChanged(id, c.congested, f, now, logIt);
                 }
             } else {
-                if (e.breaker != null && e.breaker != f.breaker()) breakerChanged(id, e.breaker, f.breaker(), f, now);
-                if (e.breaker != null && e.congested != f.congested()) congestionChanged(id, f.congested(), f, now);
+                if (e.breaker != null && e.breaker != f.breaker()) breakerChanged(id, e.breaker, f.breaker(), f, now, true);
+                if (e.breaker != null && e.congested != f.congested()) congestionChanged(id, f.congested(), f, now, true);
             }
             e.breaker = f.breaker();
             e.congested = f.congested();
@@ -315,8 +322,8 @@ public final class Watcher {
         log.flush(now);
     }
 
-    private void breakerChanged(String id, BreakerState from, BreakerState to, Figures f, long now) {
-        log.change("breaker:" + id, to == BreakerState.OPEN ? SluiceLog.Level.WARN : SluiceLog.Level.INFO,
+    private void breakerChanged(String id, BreakerState from, BreakerState to, Figures f, long now, boolean logIt) {
+        if (logIt) log.change("breaker:" + id, to == BreakerState.OPEN ? SluiceLog.Level.WARN : SluiceLog.Level.INFO,
                 "endpoint '" + id + "': circuit breaker " + from.label() + " -> " + to.label(), now);
         try {
             events.breaker(id, from, to, f);
@@ -325,8 +332,8 @@ public final class Watcher {
         }
     }
 
-    private void congestionChanged(String id, boolean on, Figures f, long now) {
-        log.change("congestion:" + id, on ? SluiceLog.Level.WARN : SluiceLog.Level.INFO,
+    private void congestionChanged(String id, boolean on, Figures f, long now, boolean logIt) {
+        if (logIt) log.change("congestion:" + id, on ? SluiceLog.Level.WARN : SluiceLog.Level.INFO,
                 "endpoint '" + id + "': " + (on ? "congested" : "no longer congested") + " (" + f.queueDepth()
                         + " waiting)", now);
         try {

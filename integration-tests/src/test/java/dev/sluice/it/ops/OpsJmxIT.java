@@ -57,6 +57,7 @@ class OpsJmxIT {
                 assertEquals(false, ((CompositeData) congestion.get(1).getUserData()).get("congested"));
 
                 jmx.server.invoke(ep, "openBreaker", new Object[0], new String[0]);
+                Thread.sleep(700); // the alert looks every 250 ms
                 jmx.server.invoke(ep, "resetBreaker", new Object[0], new String[0]);
                 List<Notification> breaker = atEndpoint.await("dev.sluice.breaker", 2, 5_000);
                 assertEquals(2, breaker.size(), atEndpoint.toString());
