@@ -31,8 +31,9 @@ class AttachIT {
                     .endpoint("rpm", 1200).endpoint("burst", 1.0 / 60)
                     .endpoint("queue.capacity", 50).endpoint("queue.max-wait", "30s")
                     .write();
+            // a JVM that forbids attaching (it makes no calls: only the app below talks to the upstream)
             ChildJvm.Started noAttach = ChildJvm.of(Hammer.class).jvmArg("-XX:+DisableAttachMechanism")
-                    .args("url=" + up.chatUrl(), Ops.client(), "threads=1", "seconds=4", "pauseOn429Ms=200").start();
+                    .args("url=" + up.chatUrl(), Ops.client(), "threads=0", "lingerMs=30000").start();
             ChildJvm.Started app = ChildJvm.of(Hammer.class)
                     .args("url=" + up.chatUrl(), Ops.client(), "threads=" + THREADS, "seconds=14", "pauseOn429Ms=5",
                             "lingerMs=20000").start();
