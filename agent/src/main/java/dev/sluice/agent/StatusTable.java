@@ -73,11 +73,12 @@ final class StatusTable {
                 }
                 List<String> vals = new ArrayList<>();
                 for (String id : ids) vals.add(format(endpoints.get(id).get(r[0])));
+                if (r[1] != null) vals.add("(" + r[1] + ")");
                 lines.add(row(r[0], vals));
             }
             for (String[] l : lines) {
                 if (l.length == 1) continue;
-                for (int i = 1; i < l.length; i++) widths[i - 1] = Math.max(widths[i - 1], l[i].length());
+                for (int i = 1; i < l.length && i <= ids.size(); i++) widths[i - 1] = Math.max(widths[i - 1], l[i].length());
             }
             for (String[] l : lines) {
                 if (l.length == 1) {
@@ -85,7 +86,7 @@ final class StatusTable {
                     continue;
                 }
                 sb.append(pad(l[0], labelWidth));
-                for (int i = 1; i < l.length; i++) sb.append("  ").append(pad(l[i], widths[i - 1]));
+                for (int i = 1; i < l.length; i++) sb.append("  ").append(i <= ids.size() ? pad(l[i], widths[i - 1]) : l[i]);
                 trimEnd(sb);
                 sb.append('\n');
             }

@@ -96,7 +96,7 @@ class CliTest {
         String t = StatusTable.render(42, agent, eps, List.of(Map.of("name", "slow", "endpoint", "openai",
                 "state", "firing", "when", "wait.avg > 10s", "action", "shed-low", "detail", "wait.avg=12s")));
         assertTrue(t.startsWith("Sluice 0.1.0 in pid 42 (attached): mode enforce, config /etc/sluice.properties\n"), t);
-        assertTrue(t.contains("\nRpm                       1800    0\n"), t);
+        assertTrue(t.contains("\nRpm                       1800    0          (0 = unlimited)\n"), t);
         assertTrue(t.contains("\nBreakerState              closed  half-open\n"), t);
         assertTrue(t.contains("\nUtilization               0.25    1\n"), t);
         assertTrue(t.contains("\nRejectedByReason          shed=3  -\n"), t);

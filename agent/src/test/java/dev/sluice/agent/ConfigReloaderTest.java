@@ -4,6 +4,11 @@ import dev.sluice.alert.Events;
 import dev.sluice.alert.Watcher;
 import dev.sluice.config.ConfigLoadResult;
 import dev.sluice.config.ConfigLoader;
+import dev.sluice.client.EndpointRuntime;
+import dev.sluice.client.Sluice;
+import dev.sluice.client.SluiceRuntime;
+import dev.sluice.core.Gate;
+import dev.sluice.jmx.JmxSupport;
 import dev.sluice.log.SluiceLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,6 +41,8 @@ class ConfigReloaderTest {
     @AfterEach
     void release() {
         SluiceLog.setOut(null);
+        Sluice.install(null);
+        JmxSupport.syncEndpoints(null);
     }
 
     private ConfigReloader started(Path file) {
@@ -85,6 +92,60 @@ class ConfigReloaderTest {
         s = r.reloadNow("test");
         assertTrue(s.contains("sluice.alert.x.when") && s.contains("unknown figure 'queue.dept'"), s);
         assertEquals(1, r.lastProblems().size(), r.lastProblems().toString());
+    }
+
+    /** Started as the agent starts: the runtime installed, the reloader told. */
+    private ConfigReloader running(Path file, Watcher watcher) {
+        ConfigReloader r = new ConfigReloader(file.toString(), Map.of(), watcher, Properties::new, Map::of);
+        ConfigLoadResult first = ConfigLoader.load(file.toString(), Map.of(), new Properties(), Map.of());
+        SluiceRuntime rt = SluiceRuntime.build(first.config(), null);
+        Sluice.install(rt);
+        r.started(first.config(), rt, first.problems());
+        return r;
+    }
+
+    @Test
+    void aGoodEditKeepsTheGatesOfTheIdsThatStayAddsAndRemoves() throws Exception {
+        Path f = dir.resolve("sluice.properties");
+        Files.writeString(f, GOOD + "sluice.endpoint.b.match=http://127.0.0.1:8/v1\n");
+        ConfigReloader r = running(f, new Watcher(Events.NONE));
+        Gate a = Sluice.runtime().endpoint("a").gate();
+        Files.writeString(f, GOOD.replace("rpm=600", "rpm=1200") + "sluice.endpoint.c.match=http://127.0.0.1:7/v1\n");
+        String s = r.reloadNow("test");
+        assertTrue(s.contains("added [c]") && s.contains("removed [b]") && s.contains("a: rpm=1200 (was: 600)"), s);
+        SluiceRuntime now = Sluice.runtime();
+        assertTrue(now.endpoint("a").gate() == a, "same gate: bucket, breaker and waiters kept");
+        assertEquals(1200, a.limits().rpm());
+        assertEquals(null, now.endpoint("b"));
+        assertTrue(now.endpoint("c") != null);
+        assertEquals(List.of(), r.lastProblems());
+    }
+
+    @Test
+    void disablingAndReEnablingByReloadKeepsTheGates() throws Exception {
+        Path f = dir.resolve("sluice.properties");
+        Files.writeString(f, GOOD);
+        ConfigReloader r = running(f, new Watcher(Events.NONE));
+        Gate a = Sluice.runtime().endpoint("a").gate();
+        Files.writeString(f, GOOD + "sluice.enabled=false\n");
+        assertTrue(r.reloadNow("test").contains("every call passes untouched"));
+        assertEquals(null, Sluice.runtime(), "no runtime: every call passes untouched");
+        Files.writeString(f, GOOD);
+        r.reloadNow("test");
+        EndpointRuntime back = Sluice.runtime().endpoint("a");
+        assertTrue(back.gate() == a, "the gate from before comes back");
+    }
+
+    @Test
+    void alertsFollowTheReload() throws Exception {
+        Path f = dir.resolve("sluice.properties");
+        Files.writeString(f, GOOD);
+        Watcher w = new Watcher(Events.NONE);
+        ConfigReloader r = running(f, w);
+        Files.writeString(f, GOOD + "sluice.alert.deep.when=queue.depth > 10\nsluice.alert.deep.action=notify\n");
+        r.reloadNow("test");
+        assertEquals(1, w.rules().size());
+        assertEquals("deep", w.rules().get(0).name());
     }
 
     @Test

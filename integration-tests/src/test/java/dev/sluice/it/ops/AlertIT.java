@@ -30,7 +30,7 @@ class AlertIT {
                     .endpoint("queue.capacity", 500).endpoint("queue.max-wait", "120s")
                     .endpoint("shed.threshold", 1.0).endpoint("shed.normal", 1.0).endpoint("shed.high", 1.0)
                     .key("sluice.alert.slow.endpoint", "mock")
-                    .key("sluice.alert.slow.when", "wait.avg > 1500ms")
+                    .key("sluice.alert.slow.when", "wait.avg > 1s")
                     .key("sluice.alert.slow.for", "1s")
                     .key("sluice.alert.slow.action", "shed-low")
                     .write();
@@ -41,7 +41,7 @@ class AlertIT {
             Ops.Recorder notes = new Ops.Recorder();
             long firedAt;
             long recoveredAt;
-            try (Jmx jmx = Jmx.connect(child.pid())) {
+            try (Jmx jmx = Ops.jmx(child)) {
                 jmx.await(ep, 10_000);
                 jmx.server.addNotificationListener(ep, notes, null, null);
                 List<Notification> fired = notes.await("dev.sluice.alert", 1, 25_000);

@@ -76,7 +76,7 @@ class AttachIT {
                 assertEquals(0, status.exit, status.toString());
                 Map<String, String> rows = Ops.statusRows(status.out);
                 ObjectName ep = Jmx.endpoint("mock");
-                try (Jmx jmx = Jmx.connect(app.pid())) {
+                try (Jmx jmx = Ops.jmx(app)) {
                     for (String attr : List.of("Mode", "Rpm", "Tpm", "MaxConcurrent", "QueueCapacity", "MaxWaitMillis",
                             "BreakerState", "InFlight", "QueueDepth", "Admitted", "Completed", "Rejected",
                             "Upstream429", "Failures", "Congested")) {

@@ -32,7 +32,7 @@ class ObserveIT {
                     .args("url=" + up.chatUrl(), Ops.client(), "phases=30:5", "lingerMs=30000").start();     // 30/s for 5 s
             ObjectName agent = new ObjectName("dev.sluice:type=Agent");
             ObjectName ep = Jmx.endpoint("mock");
-            try (Jmx jmx = Jmx.connect(child.pid())) {
+            try (Jmx jmx = Ops.jmx(child)) {
                 jmx.await(ep, 10_000);
                 assertEquals("observe", jmx.get(agent, "Mode"));
                 assertEquals("observe", jmx.get(ep, "Mode"));

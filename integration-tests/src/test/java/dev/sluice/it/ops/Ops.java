@@ -1,6 +1,7 @@
 package dev.sluice.it.ops;
 
 import dev.sluice.it.ChildJvm;
+import dev.sluice.it.Jmx;
 
 import javax.management.Notification;
 import javax.management.NotificationListener;
@@ -97,6 +98,22 @@ final class Ops {
         @Override
         public String toString() {
             return all.stream().map(n -> n.getType() + ": " + n.getMessage()).collect(Collectors.joining("\n"));
+        }
+    }
+
+    /**
+     * A JMX connection to the child, retried while the child's JVM is still starting (its attach listener can
+     * answer before the management agent can start: an AttachOperationFailedException).
+     */
+    static Jmx jmx(ChildJvm.Started child) throws Exception {
+        long end = System.currentTimeMillis() + 15_000;
+        while (true) {
+            try {
+                return Jmx.connect(child.pid());
+            } catch (Exception e) {
+                if (System.currentTimeMillis() > end || !child.process.isAlive()) throw e;
+                Thread.sleep(100);
+            }
         }
     }
 

@@ -42,7 +42,7 @@ class OpsJmxIT {
                     .args("url=" + up.chatUrl(), Ops.client(), "phases=0.25:4,80:0.1", "lingerMs=60000").start();
             ObjectName agent = new ObjectName("dev.sluice:type=Agent");
             ObjectName ep = Jmx.endpoint("mock");
-            try (Jmx jmx = Jmx.connect(child.pid())) {
+            try (Jmx jmx = Ops.jmx(child)) {
                 jmx.await(ep, 10_000);
                 Ops.Recorder atEndpoint = new Ops.Recorder();
                 Ops.Recorder atAgent = new Ops.Recorder();

@@ -51,7 +51,7 @@ class ReloadIT {
             Ops.Recorder notes = new Ops.Recorder();
             long start;
             long editAt;
-            try (Jmx jmx = Jmx.connect(child.pid())) {
+            try (Jmx jmx = Ops.jmx(child)) {
                 jmx.await(ep, 10_000);
                 jmx.server.addNotificationListener(agent, notes, null, null);
                 start = Long.parseLong(Ops.awaitLine(child, "START epochMs=", 10_000).split("=")[1].trim());
