@@ -249,7 +249,7 @@ final class AttachTools {
             Session s = new Session(c);
             if (!s.server.isRegistered(new ObjectName(AGENT))) {
                 s.close();
-                throw new Cli.Failure("no Sluice agent in pid " + pid + "; load it with: java -jar sluice-agent.jar attach "
+                throw new Cli.Failure("no Sluice agent in pid " + pid + " (or it runs with sluice.jmx=false); load it with: java -jar sluice-agent.jar attach "
                         + pid + " config=<file>");
             }
             return s;

@@ -44,7 +44,7 @@ class ReloadIT {
             Files.writeString(cfg, config(up, 600, ""));                 // 10/s
             // 25/s offered for 16 s: the gate decides the pace
             ChildJvm.Started child = ChildJvm.of(PhasedLoad.class).withAgent(cfg)
-                    .args("url=" + up.chatUrl(), Ops.client(), "phases=25:16", "lingerMs=20000").start();
+                    .args("url=" + up.chatUrl(), Ops.client(), "phases=25:16", "lingerMs=1000").start();
             ObjectName agent = new ObjectName("dev.sluice:type=Agent");
             ObjectName ep = Jmx.endpoint("mock");
             ObjectName other = Jmx.endpoint("other");
