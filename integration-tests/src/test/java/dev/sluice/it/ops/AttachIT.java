@@ -95,6 +95,18 @@ class AttachIT {
                     Ops.CliRun bad = Ops.cli("set", String.valueOf(app.pid()), "nope", "rpm=1");
                     assertEquals(1, bad.exit);
                     assertTrue(bad.err.contains("no endpoint 'nope'") && bad.err.contains("endpoints: mock"), bad.toString());
+
+                    Ops.CliRun all = Ops.cli("set", String.valueOf(app.pid()), "*", "mode=observe");
+                    assertEquals(0, all.exit, all.toString());
+                    assertEquals("observe", jmx.get(new ObjectName("dev.sluice:type=Agent"), "Mode"));
+                    assertEquals("observe", jmx.get(ep, "Mode"));
+
+                    Ops.CliRun reload = Ops.cli("reload", String.valueOf(app.pid()));
+                    assertEquals(0, reload.exit, reload.toString());
+                    assertTrue(reload.out.contains("mock: rpm=1200 (was: 600)"), reload.out);
+                    assertEquals(1200L, jmx.get(ep, "Rpm"), "the file is the truth again");
+                    assertEquals("enforce", jmx.get(ep, "Mode"));
+                    assertArrayEquals(new String[0], (String[]) jmx.get(new ObjectName("dev.sluice:type=Agent"), "Overrides"));
                 }
             } finally {
                 app.process.destroy();
