@@ -1,0 +1,54 @@
+package dev.sluice.instrument.apache;
+
+import net.bytebuddy.dynamic.ClassFileLocator;
+
+import java.io.IOException;
+
+/**
+ * Why a loader of our own: Apache's classes live in the application's class loader, invisible from the
+ * bootstrap path where the agent sits, so nothing on the bootstrap path may link against an Apache type.
+ * The code that must (an entity wrapper, a response consumer, a future) is kept in {@code ...apache.v5} and
+ * {@code ...apache.v4} and defined here, in a small child of the loader that defined Apache's classes: it sees
+ * Apache through its parent and Sluice's bootstrap classes through the usual delegation, and talks to the
+ * bridge only through {@link Apache5Hooks}/{@link Apache4Hooks}, whose signatures use JDK types alone. Nothing
+ * is injected into the application's loader, no JDK internals are opened, and the helpers go away with it.
+ *
+ * Helper classes are loaded child-first (the same bytes also sit on the bootstrap path, where they must never
+ * be loaded: they would fail to link there).
+ */
+final class HelperLoader extends ClassLoader {
+    static final String V5 = "dev.sluice.instrument.apache.v5.";
+    static final String V4 = "dev.sluice.instrument.apache.v4.";
+
+    static {
+        registerAsParallelCapable();
+    }
+
+    private final ClassFileLocator jar;
+
+    HelperLoader(ClassLoader parent, ClassFileLocator jar) {
+        super("sluice-apache-helpers", parent);
+        this.jar = jar;
+    }
+
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        if (!name.startsWith(V5) && !name.startsWith(V4)) return super.loadClass(name, resolve);
+        synchronized (getClassLoadingLock(name)) {
+            Class<?> c = findLoadedClass(name);
+            if (c == null) {
+                byte[] bytes;
+                try {
+                    ClassFileLocator.Resolution r = jar.locate(name);
+                    if (!r.isResolved()) throw new ClassNotFoundException(name);
+                    bytes = r.resolve();
+                } catch (IOException e) {
+                    throw new ClassNotFoundException(name, e);
+                }
+                c = defineClass(name, bytes, 0, bytes.length, HelperLoader.class.getProtectionDomain());
+            }
+            if (resolve) resolveClass(c);
+            return c;
+        }
+    }
+}
