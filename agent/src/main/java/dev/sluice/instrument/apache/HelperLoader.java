@@ -13,12 +13,17 @@ import java.io.IOException;
  * bridge only through {@link Apache5Hooks}/{@link Apache4Hooks}, whose signatures use JDK types alone. Nothing
  * is injected into the application's loader, no JDK internals are opened, and the helpers go away with it.
  *
- * Helper classes are loaded child-first (the same bytes also sit on the bootstrap path, where they must never
- * be loaded: they would fail to link there).
+ * Helper classes are loaded child-first. The build stores them in the agent jar under {@code sluice-helpers/}
+ * (see agent/pom.xml), where the bootstrap loader, which the jar is appended to, cannot find them: the JVM's
+ * own look-ups (a lambda's method type is first resolved against the bootstrap loader) would otherwise load a
+ * second copy there that fails to link. Compiled but not yet moved (an IDE run), they are found where javac
+ * put them.
  */
 final class HelperLoader extends ClassLoader {
     static final String V5 = "dev.sluice.instrument.apache.v5.";
     static final String V4 = "dev.sluice.instrument.apache.v4.";
+    /** Where the build puts them (a ClassFileLocator maps "sluice-helpers.a.B" to sluice-helpers/a/B.class). */
+    static final String HIDDEN = "sluice-helpers.";
 
     static {
         registerAsParallelCapable();
@@ -39,7 +44,8 @@ final class HelperLoader extends ClassLoader {
             if (c == null) {
                 byte[] bytes;
                 try {
-                    ClassFileLocator.Resolution r = jar.locate(name);
+                    ClassFileLocator.Resolution r = jar.locate(HIDDEN + name);
+                    if (!r.isResolved()) r = jar.locate(name);
                     if (!r.isResolved()) throw new ClassNotFoundException(name);
                     bytes = r.resolve();
                 } catch (IOException e) {

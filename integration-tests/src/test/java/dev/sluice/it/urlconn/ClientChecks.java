@@ -72,9 +72,13 @@ public final class ClientChecks {
             String refusal = r.stdout.lines().filter(l -> l.startsWith("REFUSAL ")).findFirst().orElse("");
             System.out.printf(Locale.ROOT, "FIGURES %s refusal: %d x 500 reached upstream, %d refused, %s%n",
                     label, up.requests(), r.num("refused"), refusal);
-            assertEquals(3, up.requests(), "breaker.failures calls reach the failing upstream\n" + r);
-            assertEquals(3, r.num("otherStatus"), "the 500s reach the app as 500s\n" + r);
-            assertEquals(calls - 3, r.num("refused.breaker-open"), "the rest are refused\n" + r);
+            // The breaker counts results: a call admitted while the first failures are still in flight (an async
+            // client's first, cold exchange can take longer than the 100 ms spacing) also reaches the upstream.
+            long reached = up.requests();
+            assertTrue(reached >= 3 && reached <= 5, "breaker.failures calls (and no more than those already"
+                    + " admitted) reach the failing upstream: " + reached + "\n" + r);
+            assertEquals(reached, r.num("otherStatus"), "the 500s reach the app as 500s\n" + r);
+            assertEquals(calls - reached, r.num("refused.breaker-open"), "the rest are refused\n" + r);
             assertEquals(0, r.num("failed"), r.toString());
             assertTrue(refusal.contains("class=dev.sluice.SluiceRejectedException"), refusal);
             assertTrue(refusal.contains("ioException=true"), "an IOException, the client's own failure type: " + refusal);

@@ -9,7 +9,6 @@ import dev.sluice.instrument.apache.Apache5Hooks;
 import dev.sluice.provider.RequestInfo;
 import dev.sluice.provider.RequestScanner;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
-import org.apache.hc.core5.concurrent.BasicFuture;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
@@ -139,9 +138,16 @@ public final class Apache5Helper implements Apache5Hooks {
         long length = details[0] == null ? -1 : details[0].getContentLength();
         GovernedCall call = GovernedCall.prepare(ep, priority, null, length);
 
-        CompletableFuture<GovernedCall> admission = call.admitAsync();
         AtomicReference<Future<?>> real = new AtomicReference<>();
-        GovernedFuture result = new GovernedFuture((FutureCallback) callbackObj, admission, real);
+        CompletableFuture<GovernedCall> admission = call.admitAsync();
+        GovernedFuture5 result;
+        try {
+            result = new GovernedFuture5((FutureCallback) callbackObj, admission, real);
+        } catch (Throwable t) {
+            admission.cancel(false); // hands back a permit won meanwhile
+            call.onCancel();
+            throw t;
+        }
         admission.whenComplete((ok, refused) -> {
             if (refused != null) {
                 Throwable cause = Refusals.unwrap(refused);
@@ -153,25 +159,7 @@ public final class Apache5Helper implements Apache5Hooks {
                 call.onCancel();
                 return;
             }
-            FutureCallback<Object> relay = new FutureCallback<Object>() {
-                @Override
-                public void completed(Object value) {
-                    call.onComplete();
-                    result.completed(value);
-                }
-
-                @Override
-                public void failed(Exception ex) {
-                    call.onError(ex);
-                    result.failed(ex);
-                }
-
-                @Override
-                public void cancelled() {
-                    call.onCancel();
-                    result.cancel();
-                }
-            };
+            RelayCallback5 relay = new RelayCallback5(call, result);
             GovernedResponseConsumer governed = new GovernedResponseConsumer<>(consumer, call);
             boolean[] inner = INNER.get();
             inner[0] = true;
@@ -189,32 +177,6 @@ public final class Apache5Helper implements Apache5Hooks {
             }
         });
         return result;
-    }
-
-    /** The Future the application holds: fails with the refusal, and a cancel reaches the waiting room or the real call. */
-    @SuppressWarnings("rawtypes")
-    static final class GovernedFuture extends BasicFuture<Object> {
-        private final CompletableFuture<GovernedCall> admission;
-        private final AtomicReference<Future<?>> real;
-
-        @SuppressWarnings("unchecked")
-        GovernedFuture(FutureCallback callback, CompletableFuture<GovernedCall> admission,
-                       AtomicReference<Future<?>> real) {
-            super(callback);
-            this.admission = admission;
-            this.real = real;
-        }
-
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            boolean cancelled = super.cancel(mayInterruptIfRunning);
-            if (cancelled) {
-                admission.cancel(false);
-                Future<?> f = real.get();
-                if (f != null) f.cancel(mayInterruptIfRunning);
-            }
-            return cancelled;
-        }
     }
 
     // ---- shared ----
