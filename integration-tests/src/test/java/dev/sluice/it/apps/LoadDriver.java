@@ -99,6 +99,16 @@ public final class LoadDriver {
         boolean isAsync = "async".equals(mode);
         if (isAsync && async == null) throw new IllegalArgumentException("no async mode");
         ExecutorService pool = Executors.newCachedThreadPool();
+        // warmup=N: N calls one after another before the measured load (not counted), as an application that has
+        // been running a while has its client's classes loaded and a connection open.
+        int warmup = Integer.parseInt(args.getOrDefault("warmup", "0"));
+        for (int w = 0; w < warmup; w++) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            if (isAsync) async.call(-1, (status, err) -> f.complete(null));
+            else pool.submit(() -> sync.call(-1)).get(30, TimeUnit.SECONDS);
+            if (isAsync) f.get(30, TimeUnit.SECONDS);
+        }
+        if (warmup > 0) Thread.sleep(1000); // the endpoint's buckets refill before the measured load
         CompletableFuture<?>[] all = new CompletableFuture<?>[calls];
         long start = System.nanoTime();
         for (int i = 0; i < calls; i++) {
