@@ -1,7 +1,6 @@
 package dev.sluice.instrument.apache;
 
 import java.io.IOException;
-import java.util.concurrent.Future;
 
 /**
  * What {@link ApacheBridge} asks of the Apache HttpClient 5 helper living beside Apache's classes (see
@@ -18,9 +17,9 @@ public interface Apache5Hooks {
     void responseClosed(Object response);
 
     /**
-     * Async execute: the Future to return instead of running the original (admission pending, holding no
-     * thread), or null to let the original run (not governed, re-entry, or an unknown request producer).
+     * One async attempt reaching the exec chain's protocol handler: true when the helper took it over (admission
+     * pending, holding no thread; the handler is re-run once admitted), false to let the original run now.
      */
-    Future<?> asyncExecute(Object client, Object target, boolean withTarget, Object producer, Object consumer,
-                           Object pushHandlerFactory, Object context, Object callback);
+    boolean asyncAttempt(Object handler, Object request, Object entityProducer, Object scope, Object chain,
+                         Object callback);
 }

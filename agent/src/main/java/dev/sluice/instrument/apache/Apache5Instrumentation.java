@@ -4,47 +4,42 @@ import dev.sluice.instrument.ClientInstrumentation;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.dynamic.ClassFileLocator;
+import org.apache.hc.client5.http.classic.ExecChain;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.HttpHost;
 
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
-import java.util.concurrent.Future;
 
-import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
-import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
-import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
- * Apache HttpClient 5.x.
+ * Apache HttpClient 5.x. Governed per attempt, not per {@code execute}: Apache retries on its own (its default
+ * retry strategy repeats a 429 or 503 once, after the Retry-After), and each repeat is a request the upstream
+ * counts, so it must pass the gate, and its 429 must reach the gate. The attempt is the exec chain's protocol
+ * step, below the retry and redirect steps and above the connection lease (a call waiting for admission holds
+ * no pooled connection):
  * <ul>
- * <li>Classic: every {@code execute} variant of {@code CloseableHttpClient} ends in {@code doExecute(HttpHost,
- *     ClassicHttpRequest, HttpContext)} ({@code InternalHttpClient}, {@code MinimalHttpClient}): admission before,
- *     the response entity wrapped after; {@code CloseableHttpResponse.close()} hands the permit back.</li>
- * <li>Async: {@code execute(producer, consumer, pushHandlerFactory, context, callback)} (and the variant with a
- *     target host), which every other execute calls: when governed the original is skipped and a Future
- *     returned at once; admission completes later without holding a thread, then the original runs with the
- *     consumer and callback wrapped. A refusal reaches {@code FutureCallback.failed} and the Future.</li>
+ * <li>Classic: {@code ProtocolExec.execute(request, scope, chain)}: admission before (the refusal is an
+ *     IOException, as declared), the response entity wrapped after; {@code CloseableHttpResponse.close()} hands
+ *     the permit back. {@code MinimalHttpClient} has no exec chain: its {@code doExecute} is governed instead.</li>
+ * <li>Async: {@code AsyncProtocolExec.execute(request, entityProducer, scope, chain, callback)}: when governed
+ *     the attempt is skipped and re-run once admitted, holding no thread meanwhile; a refusal goes to the chain's
+ *     callback, so the application's {@code FutureCallback.failed} and its Future see it.
+ *     ({@code MinimalHttpAsyncClient}, without an exec chain, is not governed.)</li>
  * </ul>
  * The advice is written against Apache's types and inlined into Apache's classes, so it is resolved against
  * Apache's own class loader ({@link AgentBuilder.Transformer.ForAdvice}); everything else Apache-typed lives
  * in helper classes (see {@link HelperLoader}).
  */
 public final class Apache5Instrumentation implements ClientInstrumentation {
-    static final String CLASSIC = "org.apache.hc.client5.http.impl.classic.CloseableHttpClient";
+    static final String PROTOCOL_EXEC = "org.apache.hc.client5.http.impl.classic.ProtocolExec";
+    static final String MINIMAL = "org.apache.hc.client5.http.impl.classic.MinimalHttpClient";
     static final String RESPONSE = "org.apache.hc.client5.http.impl.classic.CloseableHttpResponse";
-    static final String ASYNC = "org.apache.hc.client5.http.async.HttpAsyncClient";
-    static final String HOST = "org.apache.hc.core5.http.HttpHost";
-    static final String PRODUCER = "org.apache.hc.core5.http.nio.AsyncRequestProducer";
-    static final String CONSUMER = "org.apache.hc.core5.http.nio.AsyncResponseConsumer";
-    static final String PUSH = "org.apache.hc.core5.http.nio.HandlerFactory";
-    static final String CONTEXT = "org.apache.hc.core5.http.protocol.HttpContext";
-    static final String CALLBACK = "org.apache.hc.core5.concurrent.FutureCallback";
+    static final String ASYNC_PROTOCOL_EXEC = "org.apache.hc.client5.http.impl.async.AsyncProtocolExec";
 
     @Override
     public String name() {
@@ -56,32 +51,43 @@ public final class Apache5Instrumentation implements ClientInstrumentation {
         ApacheBridge.init(advice);
         String self = Apache5Instrumentation.class.getName();
         return builder
-                .type(nameStartsWith("org.apache.hc.client5.").and(not(isAbstract()))
-                        .and(hasSuperType(named(CLASSIC))))
+                .type(named(PROTOCOL_EXEC))
                 .transform(new AgentBuilder.Transformer.ForAdvice().include(advice)
-                        .advice(named("doExecute").and(not(isAbstract())).and(takesArguments(3))
-                                        .and(takesArgument(0, named(HOST)))
+                        .advice(named("execute").and(takesArguments(3))
+                                        .and(takesArgument(0, named("org.apache.hc.core5.http.ClassicHttpRequest"))),
+                                self + "$ProtocolExecAdvice"))
+                .type(named(MINIMAL))
+                .transform(new AgentBuilder.Transformer.ForAdvice().include(advice)
+                        .advice(named("doExecute").and(takesArguments(3))
+                                        .and(takesArgument(0, named("org.apache.hc.core5.http.HttpHost")))
                                         .and(takesArgument(1, named("org.apache.hc.core5.http.ClassicHttpRequest"))),
-                                self + "$ClassicAdvice"))
+                                self + "$MinimalAdvice"))
                 .type(named(RESPONSE))
                 .transform(new AgentBuilder.Transformer.ForAdvice().include(advice)
                         .advice(named("close"), self + "$ResponseCloseAdvice"))
-                .type(nameStartsWith("org.apache.hc.client5.").and(hasSuperType(named(ASYNC))))
+                .type(named(ASYNC_PROTOCOL_EXEC))
                 .transform(new AgentBuilder.Transformer.ForAdvice().include(advice)
-                        .advice(named("execute").and(not(isAbstract())).and(takesArguments(5))
-                                        .and(takesArgument(0, named(PRODUCER))).and(takesArgument(1, named(CONSUMER)))
-                                        .and(takesArgument(2, named(PUSH))).and(takesArgument(3, named(CONTEXT)))
-                                        .and(takesArgument(4, named(CALLBACK))),
-                                self + "$AsyncAdvice")
-                        .advice(named("execute").and(not(isAbstract())).and(takesArguments(6))
-                                        .and(takesArgument(0, named(HOST))).and(takesArgument(1, named(PRODUCER)))
-                                        .and(takesArgument(2, named(CONSUMER))).and(takesArgument(3, named(PUSH)))
-                                        .and(takesArgument(4, named(CONTEXT))).and(takesArgument(5, named(CALLBACK))),
-                                self + "$AsyncWithTargetAdvice"));
+                        .advice(named("execute").and(takesArguments(5))
+                                        .and(takesArgument(0, named("org.apache.hc.core5.http.HttpRequest"))),
+                                self + "$AsyncProtocolExecAdvice"));
     }
 
-    /** doExecute: admission (or the refusal, an IOException as the method declares); the response watched. */
-    public static final class ClassicAdvice {
+    /** One classic attempt: admission (or the refusal) before, the response watched after. */
+    public static final class ProtocolExecAdvice {
+        @Advice.OnMethodEnter
+        static Object enter(@Advice.Argument(0) ClassicHttpRequest request, @Advice.Argument(1) ExecChain.Scope scope)
+                throws IOException {
+            return ApacheBridge.classic5Before(CloseableHttpClient.class, scope.route.getTargetHost(), request);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.Enter Object call, @Advice.Return Object response, @Advice.Thrown Throwable thrown) {
+            ApacheBridge.classic5After(CloseableHttpClient.class, call, response, thrown);
+        }
+    }
+
+    /** MinimalHttpClient.doExecute: the same, for the client without an exec chain. */
+    public static final class MinimalAdvice {
         @Advice.OnMethodEnter
         static Object enter(@Advice.Argument(0) HttpHost target, @Advice.Argument(1) ClassicHttpRequest request)
                 throws IOException {
@@ -102,36 +108,14 @@ public final class Apache5Instrumentation implements ClientInstrumentation {
         }
     }
 
-    /** execute(producer, consumer, push, context, callback): governed calls skip the original. */
-    public static final class AsyncAdvice {
+    /** One async attempt: a governed one is skipped now and re-run by the helper once admitted. */
+    public static final class AsyncProtocolExecAdvice {
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
-        static Future<?> enter(@Advice.This Object client, @Advice.Argument(0) Object producer,
-                               @Advice.Argument(1) Object consumer, @Advice.Argument(2) Object push,
-                               @Advice.Argument(3) Object context, @Advice.Argument(4) Object callback) {
-            return ApacheBridge.async5Execute(CloseableHttpClient.class, client, null, false, producer, consumer,
-                    push, context, callback);
-        }
-
-        @Advice.OnMethodExit
-        static void exit(@Advice.Enter Future<?> governed, @Advice.Return(readOnly = false) Future<?> returned) {
-            if (governed != null) returned = governed;
-        }
-    }
-
-    /** execute(target, producer, consumer, push, context, callback): the same. */
-    public static final class AsyncWithTargetAdvice {
-        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
-        static Future<?> enter(@Advice.This Object client, @Advice.Argument(0) Object target,
-                               @Advice.Argument(1) Object producer, @Advice.Argument(2) Object consumer,
-                               @Advice.Argument(3) Object push, @Advice.Argument(4) Object context,
-                               @Advice.Argument(5) Object callback) {
-            return ApacheBridge.async5Execute(CloseableHttpClient.class, client, target, true, producer, consumer,
-                    push, context, callback);
-        }
-
-        @Advice.OnMethodExit
-        static void exit(@Advice.Enter Future<?> governed, @Advice.Return(readOnly = false) Future<?> returned) {
-            if (governed != null) returned = governed;
+        static boolean enter(@Advice.This Object handler, @Advice.Argument(0) Object request,
+                             @Advice.Argument(1) Object producer, @Advice.Argument(2) Object scope,
+                             @Advice.Argument(3) Object chain, @Advice.Argument(4) Object callback) {
+            return ApacheBridge.async5Attempt(CloseableHttpClient.class, handler, request, producer, scope, chain,
+                    callback);
         }
     }
 }

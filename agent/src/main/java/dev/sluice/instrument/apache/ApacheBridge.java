@@ -4,7 +4,6 @@ import dev.sluice.client.Faults;
 import net.bytebuddy.dynamic.ClassFileLocator;
 
 import java.io.IOException;
-import java.util.concurrent.Future;
 
 /**
  * What the Apache advice calls (public: the advice is inlined into Apache's classes). Bootstrap-side and
@@ -84,16 +83,14 @@ public final class ApacheBridge {
 
     // ---- Apache 5 async ----
 
-    public static Future<?> async5Execute(Class<?> anchor, Object client, Object target, boolean withTarget,
-                                          Object producer, Object consumer, Object push, Object context,
-                                          Object callback) {
+    public static boolean async5Attempt(Class<?> anchor, Object handler, Object request, Object producer,
+                                        Object scope, Object chain, Object callback) {
         try {
             Apache5Hooks h = V5.get(anchor);
-            return h == null ? null
-                    : h.asyncExecute(client, target, withTarget, producer, consumer, push, context, callback);
+            return h != null && h.asyncAttempt(handler, request, producer, scope, chain, callback);
         } catch (Throwable t) {
-            Faults.record(null, "apache5 async execute", t);
-            return null;
+            Faults.record(null, "apache5 async attempt", t);
+            return false;
         }
     }
 

@@ -74,6 +74,13 @@ public final class LoadDriver {
             Throwable c = err;
             while ((c instanceof java.util.concurrent.CompletionException || c instanceof ExecutionException)
                     && c.getCause() != null) c = c.getCause();
+            // A framework may wrap the client's IOException (Spring: ResourceAccessException): look down the causes.
+            for (Throwable t = c; t != null && t.getCause() != t; t = t.getCause()) {
+                if (sluiceReason(t) != null) {
+                    c = t;
+                    break;
+                }
+            }
             String reason = sluiceReason(c);
             if (reason != null) {
                 refused.computeIfAbsent(reason, k -> new AtomicInteger()).incrementAndGet();

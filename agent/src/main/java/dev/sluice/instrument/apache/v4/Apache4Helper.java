@@ -17,7 +17,6 @@ import org.apache.http.HttpResponse;
 import org.apache.http.client.methods.HttpUriRequest;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.URI;
 
@@ -45,7 +44,9 @@ public final class Apache4Helper implements Apache4Hooks {
                 HttpEntity entity = ((HttpEntityEnclosingRequest) request).getEntity();
                 if (entity != null) {
                     length = entity.getContentLength();
-                    if (entity.isRepeatable() && length > 0 && length <= MAX_SCAN) info = scan(entity, (int) length);
+                    if (entity.isRepeatable() && length > 0 && length <= MAX_SCAN) {
+                        info = scan(entity, (int) length, ep);
+                    }
                 }
             }
             call = GovernedCall.prepare(ep, priority, info, length);
@@ -112,17 +113,21 @@ public final class Apache4Helper implements Apache4Hooks {
         return Sluice.match(scheme == null ? "http" : scheme, host, port, uri == null ? null : uri.getRawPath());
     }
 
-    private static RequestInfo scan(HttpEntity entity, int length) throws IOException {
-        byte[] body = new byte[length];
-        int pos = 0;
-        try (InputStream in = entity.getContent()) {
-            if (in == null) return null;
-            while (pos < length) {
-                int n = in.read(body, pos, length - pos);
-                if (n < 0) break;
-                pos += n;
-            }
+    /**
+     * A repeatable entity may be written any number of times (its contract): write it once into memory for the
+     * estimate. {@code writeTo}, not {@code getContent}: some entities only support the former (Spring's). A body
+     * that cannot be read this way is estimated from its length; the call is governed either way.
+     */
+    private static RequestInfo scan(HttpEntity entity, int length, EndpointRuntime ep) {
+        try {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(length);
+            entity.writeTo(out);
+            if (out.size() == 0) return null;
+            byte[] body = out.toByteArray();
+            return RequestScanner.scan(body, 0, body.length);
+        } catch (Throwable t) {
+            Faults.record(ep, "apache4 request body estimate", t);
+            return null;
         }
-        return RequestScanner.scan(body, 0, pos);
     }
 }

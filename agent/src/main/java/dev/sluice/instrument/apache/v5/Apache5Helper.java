@@ -3,36 +3,25 @@ package dev.sluice.instrument.apache.v5;
 import dev.sluice.client.EndpointRuntime;
 import dev.sluice.client.Faults;
 import dev.sluice.client.GovernedCall;
-import dev.sluice.client.Refusals;
 import dev.sluice.client.Sluice;
 import dev.sluice.instrument.apache.Apache5Hooks;
 import dev.sluice.provider.RequestInfo;
 import dev.sluice.provider.RequestScanner;
-import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
-import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.client5.http.async.AsyncExecCallback;
+import org.apache.hc.client5.http.async.AsyncExecChain;
+import org.apache.hc.client5.http.async.AsyncExecChainHandler;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
-import org.apache.hc.core5.http.EntityDetails;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.HttpRequest;
 import org.apache.hc.core5.http.HttpResponse;
-import org.apache.hc.core5.http.nio.AsyncPushConsumer;
-import org.apache.hc.core5.http.nio.AsyncRequestProducer;
-import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
-import org.apache.hc.core5.http.nio.HandlerFactory;
-import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
-import org.apache.hc.core5.http.protocol.HttpContext;
+import org.apache.hc.core5.http.nio.AsyncEntityProducer;
 import org.apache.hc.core5.net.URIAuthority;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Apache HttpClient 5, classic and async, in Apache's own terms. Defined in a child of Apache's class loader
@@ -41,8 +30,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Apache5Helper implements Apache5Hooks {
     /** Request bodies larger than this are estimated from their length alone. */
     static final long MAX_SCAN = 16L * 1024 * 1024;
-    /** Set while the helper runs the original execute after admission, so that call is not governed twice. */
-    private static final ThreadLocal<boolean[]> INNER = ThreadLocal.withInitial(() -> new boolean[1]);
+    /** Set while an admitted async attempt re-enters its handler, so that pass is not governed twice. */
+    static final ThreadLocal<boolean[]> INNER = ThreadLocal.withInitial(() -> new boolean[1]);
 
     public Apache5Helper() {
     }
@@ -62,7 +51,9 @@ public final class Apache5Helper implements Apache5Hooks {
             HttpEntity entity = request.getEntity();
             if (entity != null) {
                 length = entity.getContentLength();
-                if (entity.isRepeatable() && length > 0 && length <= MAX_SCAN) info = scan(entity, (int) length);
+                if (entity.isRepeatable() && length > 0 && length <= MAX_SCAN) {
+                    info = scan(entity, (int) length, ep);
+                }
             }
             call = GovernedCall.prepare(ep, priority, info, length);
         } catch (Throwable t) {
@@ -106,77 +97,20 @@ public final class Apache5Helper implements Apache5Hooks {
     // ---- async ----
 
     @Override
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    public Future<?> asyncExecute(Object clientObj, Object targetObj, boolean withTarget, Object producerObj,
-                                  Object consumerObj, Object pushObj, Object contextObj, Object callbackObj) {
-        if (INNER.get()[0]) return null;
-        // The request is inside the producer. Only the stock producer (BasicRequestProducer, which
-        // SimpleRequestProducer and AsyncRequestBuilder make) is known to hand it over without side effects.
-        if (!(producerObj instanceof BasicRequestProducer) || consumerObj == null) return null;
-        AsyncRequestProducer producer = (AsyncRequestProducer) producerObj;
-        HttpContext context = (HttpContext) contextObj;
-        HttpRequest[] request = new HttpRequest[1];
-        EntityDetails[] details = new EntityDetails[1];
-        try {
-            producer.sendRequest((r, d, ctx) -> {
-                request[0] = r;
-                details[0] = d;
-            }, context);
-        } catch (Throwable t) {
-            Faults.record(null, "apache5 async request inspection", t);
-            return null;
-        }
-        if (request[0] == null) return null;
-        EndpointRuntime ep = match((HttpHost) targetObj, request[0]);
-        if (ep == null) return null;
-
-        CloseableHttpAsyncClient client = (CloseableHttpAsyncClient) clientObj;
-        HttpHost target = (HttpHost) targetObj;
-        AsyncResponseConsumer consumer = (AsyncResponseConsumer) consumerObj;
-        HandlerFactory<AsyncPushConsumer> push = (HandlerFactory<AsyncPushConsumer>) pushObj;
-        String priority = header(request[0], GovernedCall.priorityHeader(ep));
-        long length = details[0] == null ? -1 : details[0].getContentLength();
-        GovernedCall call = GovernedCall.prepare(ep, priority, null, length);
-
-        AtomicReference<Future<?>> real = new AtomicReference<>();
-        CompletableFuture<GovernedCall> admission = call.admitAsync();
-        GovernedFuture5 result;
-        try {
-            result = new GovernedFuture5((FutureCallback) callbackObj, admission, real);
-        } catch (Throwable t) {
-            admission.cancel(false); // hands back a permit won meanwhile
-            call.onCancel();
-            throw t;
-        }
-        admission.whenComplete((ok, refused) -> {
-            if (refused != null) {
-                Throwable cause = Refusals.unwrap(refused);
-                if (cause instanceof CancellationException) result.cancel();
-                else result.failed(cause instanceof Exception ? (Exception) cause : new IOException(cause));
-                return;
-            }
-            if (result.isDone()) { // cancelled by the application while it waited
-                call.onCancel();
-                return;
-            }
-            RelayCallback5 relay = new RelayCallback5(call, result);
-            GovernedResponseConsumer governed = new GovernedResponseConsumer<>(consumer, call);
-            boolean[] inner = INNER.get();
-            inner[0] = true;
-            try {
-                Future<?> f = withTarget
-                        ? client.execute(target, producer, governed, push, context, relay)
-                        : client.execute(producer, governed, push, context, relay);
-                real.set(f);
-                if (result.isCancelled()) f.cancel(true);
-            } catch (Throwable t) {
-                call.onError(t);
-                result.failed(t instanceof Exception ? (Exception) t : new IOException(t));
-            } finally {
-                inner[0] = false;
-            }
-        });
-        return result;
+    public boolean asyncAttempt(Object handlerObj, Object requestObj, Object producerObj, Object scopeObj,
+                                Object chainObj, Object callbackObj) {
+        if (INNER.get()[0]) return false;
+        AsyncExecChain.Scope scope = (AsyncExecChain.Scope) scopeObj;
+        HttpRequest request = (HttpRequest) requestObj;
+        EndpointRuntime ep = match(scope.route.getTargetHost(), request);
+        if (ep == null) return false;
+        AsyncEntityProducer producer = (AsyncEntityProducer) producerObj;
+        GovernedCall call = GovernedCall.prepare(ep, header(request, GovernedCall.priorityHeader(ep)), null,
+                producer == null ? -1 : producer.getContentLength());
+        AsyncAdmission5 then = new AsyncAdmission5(call, (AsyncExecChainHandler) handlerObj, request, producer, scope,
+                (AsyncExecChain) chainObj, (AsyncExecCallback) callbackObj);
+        call.admitAsync().whenComplete(then);
+        return true;
     }
 
     // ---- shared ----
@@ -213,18 +147,21 @@ public final class Apache5Helper implements Apache5Hooks {
         return Sluice.match(scheme == null ? "http" : scheme, host, port, path);
     }
 
-    /** A repeatable entity hands out a fresh stream each time: read it once for the estimate. */
-    private static RequestInfo scan(HttpEntity entity, int length) throws IOException {
-        byte[] body = new byte[length];
-        int pos = 0;
-        try (InputStream in = entity.getContent()) {
-            if (in == null) return null;
-            while (pos < length) {
-                int n = in.read(body, pos, length - pos);
-                if (n < 0) break;
-                pos += n;
-            }
+    /**
+     * A repeatable entity may be written any number of times (its contract): write it once into memory for the
+     * estimate. {@code writeTo}, not {@code getContent}: some entities only support the former (Spring's). A body
+     * that cannot be read this way is estimated from its length; the call is governed either way.
+     */
+    private static RequestInfo scan(HttpEntity entity, int length, EndpointRuntime ep) {
+        try {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(length);
+            entity.writeTo(out);
+            if (out.size() == 0) return null;
+            byte[] body = out.toByteArray();
+            return RequestScanner.scan(body, 0, body.length);
+        } catch (Throwable t) {
+            Faults.record(ep, "apache5 request body estimate", t);
+            return null;
         }
-        return RequestScanner.scan(body, 0, pos);
     }
 }
