@@ -30,6 +30,7 @@ public final class ClientChecks {
      * 0 at the end. Returns the RESULT for extra checks.
      */
     public static ChildJvm.Result rateLimited(String label, Class<?> app, String... args) throws Exception {
+        warmMockServer();
         try (Upstream up = Upstream.start(b -> b.rpm(RPM).burstSeconds(1))) {
             Path cfg = SluiceConfigFile.forUpstream(up)
                     .endpoint("rpm", RPM).endpoint("burst", BURST)
@@ -52,6 +53,32 @@ public final class ClientChecks {
             assertTrue(wall <= ideal * 1.1 + 0.3, "wall " + wall + " s vs ideal " + ideal + " s\n" + r);
             assertEquals(0, r.num("inFlight"), "every permit handed back\n" + r);
             return r;
+        }
+    }
+
+    private static boolean warmed;
+
+    /**
+     * Once per test JVM: a few hundred calls at an unlimited mock, so the first measured run does not also time
+     * the mock server's own warm-up (it runs in this JVM; the timings are about the child's gate).
+     */
+    static synchronized void warmMockServer() throws Exception {
+        if (warmed) return;
+        warmed = true;
+        try (Upstream up = Upstream.start()) {
+            java.net.http.HttpClient c = java.net.http.HttpClient.newHttpClient();
+            java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(up.chatUrl()))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                            "{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                    .build();
+            java.util.List<java.util.concurrent.CompletableFuture<?>> all = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                all.add(c.sendAsync(req, java.net.http.HttpResponse.BodyHandlers.discarding()));
+                if (all.size() % 50 == 0) java.util.concurrent.CompletableFuture.allOf(
+                        all.toArray(new java.util.concurrent.CompletableFuture<?>[0])).join();
+            }
+            java.util.concurrent.CompletableFuture.allOf(all.toArray(new java.util.concurrent.CompletableFuture<?>[0]))
+                    .join();
         }
     }
 
