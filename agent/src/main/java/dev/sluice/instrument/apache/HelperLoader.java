@@ -1,5 +1,6 @@
 package dev.sluice.instrument.apache;
 
+import dev.sluice.instrument.HelperInjector;
 import net.bytebuddy.dynamic.ClassFileLocator;
 
 import java.io.IOException;
@@ -13,6 +14,10 @@ import java.io.IOException;
  * bridge only through {@link Apache5Hooks}/{@link Apache4Hooks}, whose signatures use JDK types alone. Nothing
  * is injected into the application's loader, no JDK internals are opened, and the helpers go away with it.
  *
+ * (The JDK HttpClient unit defines its helpers in the client's own loader instead, through HelperInjector: the
+ * platform loader cannot be given a child the JDK's classes would see. Apache's advice only calls the bridge, so a
+ * child loader suffices and nothing is defined in the application's loader.)
+ *
  * Helper classes are loaded child-first. The build stores them in the agent jar under {@code sluice-helpers/}
  * (see agent/pom.xml), where the bootstrap loader, which the jar is appended to, cannot find them: the JVM's
  * own look-ups (a lambda's method type is first resolved against the bootstrap loader) would otherwise load a
@@ -22,8 +27,6 @@ import java.io.IOException;
 final class HelperLoader extends ClassLoader {
     static final String V5 = "dev.sluice.instrument.apache.v5.";
     static final String V4 = "dev.sluice.instrument.apache.v4.";
-    /** Where the build puts them (a ClassFileLocator maps "sluice-helpers.a.B" to sluice-helpers/a/B.class). */
-    static final String HIDDEN = "sluice-helpers.";
 
     static {
         registerAsParallelCapable();
@@ -44,10 +47,7 @@ final class HelperLoader extends ClassLoader {
             if (c == null) {
                 byte[] bytes;
                 try {
-                    ClassFileLocator.Resolution r = jar.locate(HIDDEN + name);
-                    if (!r.isResolved()) r = jar.locate(name);
-                    if (!r.isResolved()) throw new ClassNotFoundException(name);
-                    bytes = r.resolve();
+                    bytes = HelperInjector.locate(jar, name);
                 } catch (IOException e) {
                     throw new ClassNotFoundException(name, e);
                 }
