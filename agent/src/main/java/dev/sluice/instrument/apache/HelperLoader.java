@@ -48,7 +48,7 @@ final class HelperLoader extends ClassLoader {
                 byte[] bytes;
                 try {
                     bytes = HelperInjector.locate(jar, name);
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException e) {
                     throw new ClassNotFoundException(name, e);
                 }
                 c = defineClass(name, bytes, 0, bytes.length, HelperLoader.class.getProtectionDomain());
