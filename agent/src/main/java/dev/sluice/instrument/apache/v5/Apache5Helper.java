@@ -22,6 +22,7 @@ import org.apache.hc.core5.net.URIAuthority;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Apache HttpClient 5, classic and async, in Apache's own terms. Defined in a child of Apache's class loader
@@ -109,7 +110,13 @@ public final class Apache5Helper implements Apache5Hooks {
                 producer == null ? -1 : producer.getContentLength());
         AsyncAdmission5 then = new AsyncAdmission5(call, (AsyncExecChainHandler) handlerObj, request, producer, scope,
                 (AsyncExecChain) chainObj, (AsyncExecCallback) callbackObj);
-        call.admitAsync().whenComplete(then);
+        CompletableFuture<GovernedCall> admission = call.admitAsync();
+        // The application cancelling its Future while the call waits takes it out of the waiting room. Set before
+        // the attempt can run: once running, the chain sets its own dependency here.
+        if (scope.cancellableDependency != null) {
+            scope.cancellableDependency.setDependency(() -> admission.cancel(false));
+        }
+        admission.whenComplete(then);
         return true;
     }
 

@@ -9,6 +9,7 @@ import org.apache.hc.core5.http.HttpRequest;
 import org.apache.hc.core5.http.nio.AsyncEntityProducer;
 
 import java.io.IOException;
+import java.util.concurrent.CancellationException;
 import java.util.function.BiConsumer;
 
 /**
@@ -41,6 +42,11 @@ final class AsyncAdmission5 implements BiConsumer<GovernedCall, Throwable> {
         if (refused != null) {
             Throwable cause = Refusals.unwrap(refused);
             callback.failed(cause instanceof Exception ? (Exception) cause : new IOException(cause));
+            return;
+        }
+        if (scope.cancellableDependency != null && scope.cancellableDependency.isCancelled()) {
+            call.onCancel(); // the application gave up while the call was being admitted
+            callback.failed(new CancellationException("cancelled while waiting for admission"));
             return;
         }
         boolean[] inner = Apache5Helper.INNER.get();
