@@ -117,6 +117,7 @@ public final class LoadDriver {
         }
         if (warmup > 0) Thread.sleep(1000); // the endpoint's buckets refill before the measured load
         CompletableFuture<?>[] all = new CompletableFuture<?>[calls];
+        boolean sequential = Boolean.parseBoolean(args.getOrDefault("sequential", "false")); // one call at a time
         long start = System.nanoTime();
         for (int i = 0; i < calls; i++) {
             if (rate > 0) {
@@ -147,6 +148,7 @@ public final class LoadDriver {
                     f.complete(null);
                 });
             }
+            if (sequential) f.get(60, TimeUnit.SECONDS);
         }
         try {
             CompletableFuture.allOf(all).get(300, TimeUnit.SECONDS);

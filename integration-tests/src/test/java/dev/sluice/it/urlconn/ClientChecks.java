@@ -26,7 +26,8 @@ public final class ClientChecks {
     }
 
     /**
-     * 300 calls offered at 300/s against 100/s: zero 429s, all succeed, wall within 1.1x ideal + 0.3 s, InFlight
+     * 450 calls offered at 300/s against 100/s (ideal 3.5 s: the gate's fixed ~0.25 s start-up cost, seen by the JDK
+     * client's RateLimitIT too, then leaves room for a scheduling hiccup on a 2-core machine): zero 429s, all succeed, wall within 1.1x ideal + 0.3 s, InFlight
      * 0 at the end. Returns the RESULT for extra checks.
      */
     public static ChildJvm.Result rateLimited(String label, Class<?> app, String... args) throws Exception {
@@ -36,7 +37,7 @@ public final class ClientChecks {
                     .endpoint("rpm", RPM).endpoint("burst", BURST)
                     .endpoint("queue.capacity", 2000).endpoint("queue.max-wait", "60s")
                     .write();
-            int calls = 300;
+            int calls = 450;
             List<Object> all = new ArrayList<>(List.of("url=" + up.chatUrl(), "calls=" + calls, "rate=300",
                     "warmup=1"));
             all.addAll(List.of((Object[]) args));
@@ -93,20 +94,19 @@ public final class ClientChecks {
                     .endpoint("breaker.failures", 3).endpoint("breaker.open-for", "60s")
                     .write();
             int calls = 10;
-            List<Object> all = new ArrayList<>(List.of("url=" + up.chatUrl(), "calls=" + calls, "rate=10"));
+            // One call at a time (async ones too: each waits for its callback), so the breaker has seen every earlier
+            // result when the next call asks for admission.
+            List<Object> all = new ArrayList<>(List.of("url=" + up.chatUrl(), "calls=" + calls, "rate=10",
+                    "sequential=true"));
             all.addAll(List.of((Object[]) args));
             ChildJvm.Result r = ChildJvm.of(app).withAgent(cfg).args(all.toArray()).run(60);
 
             String refusal = r.stdout.lines().filter(l -> l.startsWith("REFUSAL ")).findFirst().orElse("");
             System.out.printf(Locale.ROOT, "FIGURES %s refusal: %d x 500 reached upstream, %d refused, %s%n",
                     label, up.requests(), r.num("refused"), refusal);
-            // The breaker counts results: a call admitted while the first failures are still in flight (an async
-            // client's first, cold exchange can take longer than the 100 ms spacing) also reaches the upstream.
-            long reached = up.requests();
-            assertTrue(reached >= 3 && reached <= 5, "breaker.failures calls (and no more than those already"
-                    + " admitted) reach the failing upstream: " + reached + "\n" + r);
-            assertEquals(reached, r.num("otherStatus"), "the 500s reach the app as 500s\n" + r);
-            assertEquals(calls - reached, r.num("refused.breaker-open"), "the rest are refused\n" + r);
+            assertEquals(3, up.requests(), "breaker.failures calls reach the failing upstream\n" + r);
+            assertEquals(3, r.num("otherStatus"), "the 500s reach the app as 500s\n" + r);
+            assertEquals(calls - 3, r.num("refused.breaker-open"), "the rest are refused\n" + r);
             assertEquals(0, r.num("failed"), r.toString());
             assertTrue(refusal.contains("class=dev.sluice.SluiceRejectedException"), refusal);
             assertTrue(refusal.contains("ioException=true"), "an IOException, the client's own failure type: " + refusal);
