@@ -122,7 +122,9 @@ final class StatusTable {
         if (v instanceof Double || v instanceof Float) {
             double d = ((Number) v).doubleValue();
             if (d == Math.rint(d) && Math.abs(d) < 1e15) return Long.toString((long) d);
-            return String.format(Locale.ROOT, "%.2f", d);
+            // small values (a burst of 1/60, a threshold) keep 4 decimals, the rest 2; no trailing zeros
+            String s = String.format(Locale.ROOT, Math.abs(d) < 1 ? "%.4f" : "%.2f", d);
+            return s.replaceAll("0+$", "").replaceAll("\\.$", "");
         }
         if (v instanceof String[]) return ((String[]) v).length == 0 ? "-" : String.join(",", (String[]) v);
         if (v instanceof Map) {
