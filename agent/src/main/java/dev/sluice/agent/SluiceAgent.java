@@ -8,6 +8,7 @@ import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.instrument.ClientInstrumentation;
 import dev.sluice.instrument.jdkhttp.JdkHttpClientInstrumentation;
+import dev.sluice.instrument.okhttp.OkHttpInstrumentation;
 import dev.sluice.jmx.AgentControl;
 import dev.sluice.jmx.JmxSupport;
 import dev.sluice.log.SluiceLog;
@@ -32,7 +33,7 @@ import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 public final class SluiceAgent implements AgentControl {
     /** Every client unit the agent knows; each can be switched off with sluice.client.<name>.enabled=false. */
     static List<ClientInstrumentation> allInstrumentations() {
-        return List.of(new JdkHttpClientInstrumentation());
+        return List.of(new JdkHttpClientInstrumentation(), new OkHttpInstrumentation());
     }
 
     private static volatile SluiceAgent instance;
