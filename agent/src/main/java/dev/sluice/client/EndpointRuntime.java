@@ -4,6 +4,7 @@ import dev.sluice.config.EndpointConfig;
 import dev.sluice.core.Gate;
 import dev.sluice.core.Mode;
 import dev.sluice.provider.ProviderProfile;
+import dev.sluice.provider.RateLimitInfo;
 
 import java.util.concurrent.atomic.LongAdder;
 
@@ -16,6 +17,8 @@ public final class EndpointRuntime {
     private volatile ProviderProfile profile;
     private final Gate gate;
     final LongAdder faults = new LongAdder();
+    private volatile RateLimitInfo providerView = RateLimitInfo.NONE;
+    private volatile long providerViewAtMillis;
 
     EndpointRuntime(EndpointConfig config, Gate gate) {
         this.config = config;
@@ -42,6 +45,21 @@ public final class EndpointRuntime {
     /** Current mode, including live JMX changes (they live in the gate's limits). */
     public Mode mode() {
         return gate.limits().mode();
+    }
+
+    /** The provider's own view of the quota, from the last response that carried rate-limit headers. */
+    public RateLimitInfo providerView() {
+        return providerView;
+    }
+
+    /** When {@link #providerView()} was read (epoch millis; 0 = never). */
+    public long providerViewAtMillis() {
+        return providerViewAtMillis;
+    }
+
+    void providerView(RateLimitInfo info) {
+        providerView = info;
+        providerViewAtMillis = System.currentTimeMillis();
     }
 
     public long faults() {

@@ -8,6 +8,7 @@ import dev.sluice.core.Priority;
 import dev.sluice.core.Refusal;
 import dev.sluice.provider.HeaderLookup;
 import dev.sluice.provider.ProviderProfile;
+import dev.sluice.provider.RateLimitInfo;
 import dev.sluice.provider.RequestInfo;
 import dev.sluice.provider.UsageParser;
 
@@ -147,13 +148,23 @@ public final class GovernedCall {
             status = statusCode;
             ProviderProfile profile = endpoint.profile();
             Gate gate = endpoint.gate();
+            long now = System.currentTimeMillis();
+            if (headers != null) {
+                RateLimitInfo limits = profile.rateLimits(headers, now);
+                if (limits.any()) {
+                    endpoint.providerView(limits);
+                    Permit p = permit;
+                    if (p != null) gate.syncRemaining(p, limits.requestsRemaining(), limits.tokensRemaining());
+                }
+            }
             if (statusCode == 429 || profile.isOverloadStatus(statusCode)) {
-                long retry = headers == null ? -1 : profile.retryAfterNanos(headers, System.currentTimeMillis());
+                long retry = headers == null ? -1 : profile.retryAfterNanos(headers, now);
+                long cap = endpoint.config().maxPauseNanos();
                 if (statusCode == 429) {
                     gate.recordUpstreamRateLimited();
-                    gate.pauseFor(retry > 0 ? retry : DEFAULT_429_PAUSE_NANOS);
+                    gate.pauseFor(Math.min(cap, retry > 0 ? retry : DEFAULT_429_PAUSE_NANOS));
                 } else if (retry > 0) {
-                    gate.pauseFor(retry);
+                    gate.pauseFor(Math.min(cap, retry));
                 }
             }
             if (statusCode >= 200 && statusCode < 300) {
@@ -203,6 +214,7 @@ public final class GovernedCall {
             } else if (u != null) {
                 u.end();
                 charged = endpoint.profile().chargedTokens(p.reservedTokens(), request, u);
+                if (u.overloadedInStream()) finalStatus = 529; // an overload after the 200: a failure for the breaker
             }
         } catch (Throwable t) {
             Faults.record(endpoint, "usage accounting", t);

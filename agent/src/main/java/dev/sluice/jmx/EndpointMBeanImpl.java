@@ -92,6 +92,16 @@ final class EndpointMBeanImpl implements EndpointMXBean {
 
     @Override public long getLongestWaitMillis() { return monitor().maxWaitNanos() / 1_000_000L; }
     @Override public long getFaults() { return endpoint.faults(); }
+    @Override public long getProviderRemainingRequests() { return endpoint.providerView().requestsRemaining(); }
+    @Override public long getProviderRemainingTokens() { return endpoint.providerView().tokensRemaining(); }
+    @Override public long getProviderLimitRequests() { return endpoint.providerView().requestsLimit(); }
+    @Override public long getProviderLimitTokens() { return endpoint.providerView().tokensLimit(); }
+
+    @Override
+    public long getProviderViewAgeMillis() {
+        long at = endpoint.providerViewAtMillis();
+        return at == 0 ? -1 : System.currentTimeMillis() - at;
+    }
 
     @Override public void resetBreaker() { endpoint.gate().resetBreaker(); }
     @Override public void openBreaker() { endpoint.gate().openBreaker(); }

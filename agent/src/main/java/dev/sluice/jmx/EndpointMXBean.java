@@ -62,6 +62,14 @@ public interface EndpointMXBean {
     long getLongestWaitMillis();
     long getFaults();
 
+    // ---- the provider's own view, from its last rate-limit headers (-1 = not reported)
+    long getProviderRemainingRequests();
+    long getProviderRemainingTokens();
+    long getProviderLimitRequests();
+    long getProviderLimitTokens();
+    /** Age of that view in milliseconds; -1 = never seen. */
+    long getProviderViewAgeMillis();
+
     // ---- operations
     void resetBreaker();
     void openBreaker();
