@@ -137,9 +137,14 @@ public final class OkHttpCalls {
         }
     }
 
+    /**
+     * The endpoint governing this request, or null. A WebSocket handshake (OkHttp sends it through a RealCall too,
+     * e.g. a realtime API) is a session, not a call: it is left alone rather than holding a permit for its life.
+     */
     static EndpointRuntime match(Request request) {
         HttpUrl url = request.url();
-        return Sluice.match(url.scheme(), url.host(), url.port(), url.encodedPath());
+        EndpointRuntime ep = Sluice.match(url.scheme(), url.host(), url.port(), url.encodedPath());
+        return ep == null || request.header("Upgrade") != null ? null : ep;
     }
 
     static GovernedCall prepare(EndpointRuntime ep, Request request) {
