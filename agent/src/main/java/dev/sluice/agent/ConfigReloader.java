@@ -9,6 +9,7 @@ import dev.sluice.jmx.JmxSupport;
 import dev.sluice.log.SluiceLog;
 
 import java.io.File;
+import java.util.Map;
 
 /**
  * Re-reads the configuration file when it changes (sluice.reload period; 0 = never) or when asked over JMX.
@@ -17,11 +18,13 @@ import java.io.File;
  */
 final class ConfigReloader {
     private final String path;
+    private final Map<String, String> agentArgs;
     private volatile long lastModified;
     private volatile long lastLength;
 
-    ConfigReloader(String path) {
+    ConfigReloader(String path, Map<String, String> agentArgs) {
         this.path = path;
+        this.agentArgs = agentArgs;
         stamp();
     }
 
@@ -55,7 +58,7 @@ final class ConfigReloader {
 
     synchronized String reloadNow() {
         stamp();
-        ConfigLoadResult loaded = ConfigLoader.load(path, System.getProperties(), System.getenv());
+        ConfigLoadResult loaded = ConfigLoader.load(path, agentArgs, System.getProperties(), System.getenv());
         for (String problem : loaded.problems()) SluiceLog.warn(problem);
         SluiceConfig config = loaded.config();
         SluiceRuntime next = SluiceRuntime.build(config, Sluice.runtime());

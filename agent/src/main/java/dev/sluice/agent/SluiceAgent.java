@@ -43,10 +43,10 @@ public final class SluiceAgent implements AgentControl {
     private final List<String> clients = new ArrayList<>();
     private final ConfigReloader reloader;
 
-    private SluiceAgent(String configPath, String version) {
+    private SluiceAgent(String configPath, Map<String, String> agentArgs, String version) {
         this.configPath = configPath;
         this.version = version;
-        this.reloader = new ConfigReloader(configPath);
+        this.reloader = new ConfigReloader(configPath, agentArgs);
     }
 
     public static void start(String args, Instrumentation inst, String jarPath, boolean attached) {
@@ -56,7 +56,7 @@ public final class SluiceAgent implements AgentControl {
         }
         Map<String, String> agentArgs = AgentArgs.parse(args);
         String path = ConfigLoader.configPath(agentArgs, System.getProperties(), System.getenv());
-        ConfigLoadResult loaded = ConfigLoader.load(path, System.getProperties(), System.getenv());
+        ConfigLoadResult loaded = ConfigLoader.load(path, agentArgs, System.getProperties(), System.getenv());
         SluiceConfig config = loaded.config();
         if (config.logLevel() != null) SluiceLog.setLevel(config.logLevel());
         for (String problem : loaded.problems()) SluiceLog.warn(problem);
@@ -71,7 +71,7 @@ public final class SluiceAgent implements AgentControl {
         }
         String version = SluiceAgent.class.getPackage() != null && SluiceAgent.class.getPackage().getImplementationVersion() != null
                 ? SluiceAgent.class.getPackage().getImplementationVersion() : Version.VALUE;
-        SluiceAgent agent = new SluiceAgent(path, version);
+        SluiceAgent agent = new SluiceAgent(path, agentArgs, version);
         instance = agent;
         SluiceRuntime runtime = SluiceRuntime.build(config, null);
         Sluice.install(runtime);

@@ -5,50 +5,284 @@ import dev.sluice.core.Priority;
 import dev.sluice.provider.Estimator;
 import dev.sluice.provider.ProviderKind;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * One endpoint's validated configuration, immutable: {@code sluice.endpoint.<id>.*}.
+ * The loader builds it from the properties; code and tests may build one with {@link #builder(String)}.
  *
  * API CONTRACT (implementation owned by config).
  */
 public final class EndpointConfig {
     /** How a refusal reaches the application. */
-    public enum Reject { EXCEPTION, HTTP }
+    public enum Reject {
+        EXCEPTION, HTTP;
 
-    private EndpointConfig() {
-        throw new UnsupportedOperationException("stub");
+        public static Reject parse(String s) {
+            if (s == null) return null;
+            switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "exception": return EXCEPTION;
+                case "http": return HTTP;
+                default: return null;
+            }
+        }
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    public static final String DEFAULT_PRIORITY_HEADER = "X-Sluice-Priority";
+    public static final long DEFAULT_OUTPUT_TOKENS = 512;
+    public static final String LOCAL_STORE = "local";
+    /** Share of the quota one JVM uses alone while a shared store is unreachable: all of it. */
+    public static final double DEFAULT_STORE_FALLBACK_SHARE = 1.0;
+    public static final long DEFAULT_MAX_PAUSE_NANOS = 5L * 60 * 1_000_000_000L;
+
+    /** Thread-name → priority answers kept per endpoint; cleared when full (thread names are few in practice). */
+    static final int THREAD_CACHE_LIMIT = 1024;
+    private static final Object NO_PRIORITY = new Object();
+
+    private final String id;
+    private final List<String> match;
+    private final List<MatchPrefix> prefixes;
+    private final ProviderKind provider;
+    private final GateLimits limits;
+    private final String priorityHeader;
+    private final Priority priorityDefault;
+    /** Checked in this order: high, normal, low. */
+    private final Priority[] threadPriorities;
+    private final Pattern[] threadPatterns;
+    private final ConcurrentHashMap<String, Object> threadCache;
+    private final long outputDefaultTokens;
+    private final Estimator estimator;
+    private final Reject reject;
+    private final String store;
+    private final double storeFallbackShare;
+    private final long maxPauseNanos;
+
+    private EndpointConfig(Builder b) {
+        this.id = b.id;
+        this.prefixes = List.copyOf(b.prefixes);
+        List<String> texts = new ArrayList<>();
+        for (MatchPrefix p : prefixes) texts.add(p.text);
+        this.match = Collections.unmodifiableList(texts);
+        this.provider = b.provider;
+        this.limits = b.limits;
+        this.priorityHeader = b.priorityHeader;
+        this.priorityDefault = b.priorityDefault;
+        List<Priority> levels = new ArrayList<>();
+        List<Pattern> patterns = new ArrayList<>();
+        for (int i = Priority.values().length - 1; i >= 0; i--) {
+            if (b.threads[i] != null) {
+                levels.add(Priority.ofOrdinal(i));
+                patterns.add(b.threads[i]);
+            }
+        }
+        this.threadPriorities = levels.toArray(new Priority[0]);
+        this.threadPatterns = patterns.toArray(new Pattern[0]);
+        this.threadCache = threadPatterns.length == 0 ? null : new ConcurrentHashMap<>();
+        this.outputDefaultTokens = b.outputDefaultTokens;
+        this.estimator = b.estimator;
+        this.reject = b.reject;
+        this.store = b.store;
+        this.storeFallbackShare = b.storeFallbackShare;
+        this.maxPauseNanos = b.maxPauseNanos;
+    }
+
+    public static Builder builder(String id) {
+        return new Builder(id);
     }
 
     /** Letters, digits, '-' and '_' only. */
-    public String id() { throw new UnsupportedOperationException("stub"); }
+    public String id() { return id; }
 
     /** The match prefixes as written (normalised: lower-case scheme and host, no trailing '/'). */
-    public List<String> match() { throw new UnsupportedOperationException("stub"); }
+    public List<String> match() { return match; }
 
-    public ProviderKind provider() { throw new UnsupportedOperationException("stub"); }
+    List<MatchPrefix> prefixes() { return prefixes; }
+
+    public ProviderKind provider() { return provider; }
 
     /** Every gate limit, the endpoint's mode included (its own, else the global one). */
-    public GateLimits limits() { throw new UnsupportedOperationException("stub"); }
+    public GateLimits limits() { return limits; }
 
     /** priority.header, default X-Sluice-Priority. */
-    public String priorityHeader() { throw new UnsupportedOperationException("stub"); }
+    public String priorityHeader() { return priorityHeader; }
 
-    public Priority priorityDefault() { throw new UnsupportedOperationException("stub"); }
+    public Priority priorityDefault() { return priorityDefault; }
 
-    /** The first priority whose priority.threads.<level> regex matches the whole thread name; null = none. */
-    public Priority priorityForThread(String threadName) { throw new UnsupportedOperationException("stub"); }
+    /**
+     * The first priority whose priority.threads.<level> regex matches the whole thread name; null = none.
+     * Levels are tried from high to low. Answers are cached per thread name (bounded), so the regexes run once
+     * per name, not once per call.
+     */
+    public Priority priorityForThread(String threadName) {
+        if (threadCache == null || threadName == null) return null;
+        Object cached = threadCache.get(threadName);
+        if (cached == null) {
+            cached = NO_PRIORITY;
+            for (int i = 0; i < threadPatterns.length; i++) {
+                if (threadPatterns[i].matcher(threadName).matches()) {
+                    cached = threadPriorities[i];
+                    break;
+                }
+            }
+            if (threadCache.size() >= THREAD_CACHE_LIMIT) threadCache.clear();
+            threadCache.put(threadName, cached);
+        }
+        return cached == NO_PRIORITY ? null : (Priority) cached;
+    }
+
+    /** The regex of priority.threads.<level>, or null when none is set. */
+    public String priorityThreads(Priority level) {
+        for (int i = 0; i < threadPriorities.length; i++) {
+            if (threadPriorities[i] == level) return threadPatterns[i].pattern();
+        }
+        return null;
+    }
+
+    int threadCacheSize() {
+        return threadCache == null ? 0 : threadCache.size();
+    }
 
     /** tokens.output-default */
-    public long outputDefaultTokens() { throw new UnsupportedOperationException("stub"); }
+    public long outputDefaultTokens() { return outputDefaultTokens; }
 
-    public Estimator estimator() { throw new UnsupportedOperationException("stub"); }
+    public Estimator estimator() { return estimator; }
 
-    public Reject reject() { throw new UnsupportedOperationException("stub"); }
+    public Reject reject() { return reject; }
 
     /** {@code local} or a redis:// / rediss:// URI. */
-    public String store() { throw new UnsupportedOperationException("stub"); }
+    public String store() { return store; }
+
+    /** store.fallback-share: share (0..1) of the limits this JVM uses alone while the shared store is unreachable. */
+    public double storeFallbackShare() { return storeFallbackShare; }
 
     /** Longest pause a provider's retry time may cause (a provider once said "try again in 114h"). */
-    public long maxPauseNanos() { throw new UnsupportedOperationException("stub"); }
+    public long maxPauseNanos() { return maxPauseNanos; }
+
+    /** Safe to log: a store password is masked. */
+    @Override
+    public String toString() {
+        return "EndpointConfig{" + id + ", match=" + match + ", provider=" + provider.label() + ", " + limits
+                + ", store=" + Keys.maskUserInfo(store) + "}";
+    }
+
+    /** Checks each value as it is set (IllegalArgumentException with a message); {@link #build()} needs a match. */
+    public static final class Builder {
+        private final String id;
+        private final List<MatchPrefix> prefixes = new ArrayList<>();
+        private ProviderKind provider = ProviderKind.GENERIC;
+        private GateLimits limits = GateLimits.defaults();
+        private String priorityHeader = DEFAULT_PRIORITY_HEADER;
+        private Priority priorityDefault = Priority.NORMAL;
+        private final Pattern[] threads = new Pattern[Priority.values().length];
+        private long outputDefaultTokens = DEFAULT_OUTPUT_TOKENS;
+        private Estimator estimator = Estimator.CHARS;
+        private Reject reject = Reject.EXCEPTION;
+        private String store = LOCAL_STORE;
+        private double storeFallbackShare = DEFAULT_STORE_FALLBACK_SHARE;
+        private long maxPauseNanos = DEFAULT_MAX_PAUSE_NANOS;
+
+        private Builder(String id) {
+            if (!Values.isName(id)) {
+                throw new IllegalArgumentException("endpoint id '" + id + "' may hold only letters, digits, '-' and '_'");
+            }
+            this.id = id;
+        }
+
+        /** Adds URL prefixes like {@code https://api.openai.com/v1} or {@code https://*.openai.azure.com}. */
+        public Builder match(String... urlPrefixes) {
+            for (String u : urlPrefixes) addPrefix(MatchPrefix.parse(u));
+            return this;
+        }
+
+        Builder addPrefix(MatchPrefix p) {
+            for (MatchPrefix q : prefixes) if (q.text.equals(p.text)) return this;
+            prefixes.add(p);
+            return this;
+        }
+
+        public Builder provider(ProviderKind v) { provider = require(v, "provider"); return this; }
+        public Builder limits(GateLimits v) { limits = require(v, "limits"); return this; }
+
+        public Builder priorityHeader(String v) {
+            if (!Values.isHeaderName(v)) throw new IllegalArgumentException("priority.header must be an HTTP header name");
+            priorityHeader = v;
+            return this;
+        }
+
+        public Builder priorityDefault(Priority v) { priorityDefault = require(v, "priority.default"); return this; }
+
+        /** A regex the whole thread name must match; null removes the rule. Bad regex: PatternSyntaxException. */
+        public Builder priorityThreads(Priority level, String regex) {
+            require(level, "priority level");
+            threads[level.ordinal()] = regex == null ? null : Pattern.compile(regex);
+            return this;
+        }
+
+        public Builder outputDefaultTokens(long v) {
+            if (v < 0) throw new IllegalArgumentException("tokens.output-default must be >= 0, was " + v);
+            outputDefaultTokens = v;
+            return this;
+        }
+
+        public Builder estimator(Estimator v) { estimator = require(v, "tokens.estimator"); return this; }
+        public Builder reject(Reject v) { reject = require(v, "reject"); return this; }
+
+        /** {@code local}, or {@code redis://host[:port]} / {@code rediss://...}. */
+        public Builder store(String v) {
+            String problem = storeProblem(v);
+            if (problem != null) throw new IllegalArgumentException("store " + problem);
+            store = v.trim().equalsIgnoreCase(LOCAL_STORE) ? LOCAL_STORE : v.trim();
+            return this;
+        }
+
+        public Builder storeFallbackShare(double v) {
+            if (!(v >= 0 && v <= 1)) throw new IllegalArgumentException("store.fallback-share must be 0..1, was " + v);
+            storeFallbackShare = v;
+            return this;
+        }
+
+        public Builder maxPauseNanos(long v) {
+            if (v <= 0) throw new IllegalArgumentException("max-pause must be > 0, was " + v);
+            maxPauseNanos = v;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when no match prefix was given */
+        public EndpointConfig build() {
+            if (prefixes.isEmpty()) throw new IllegalArgumentException("endpoint " + id + " has no match prefix");
+            return new EndpointConfig(this);
+        }
+
+        private static <T> T require(T v, String what) {
+            if (v == null) throw new IllegalArgumentException(what + " must be set");
+            return v;
+        }
+    }
+
+    /** Null when {@code v} is a store Sluice accepts, else what is wrong with it. */
+    static String storeProblem(String v) {
+        if (v == null || v.isBlank()) return "must be local or a redis:// URI";
+        String t = v.trim();
+        if (t.equalsIgnoreCase(LOCAL_STORE)) return null;
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(t);
+        } catch (java.net.URISyntaxException e) {
+            return "is neither local nor a redis://host:port URI";
+        }
+        String scheme = uri.getScheme();
+        if (scheme == null || !(scheme.equalsIgnoreCase("redis") || scheme.equalsIgnoreCase("rediss"))) {
+            return "is neither local nor a redis://host:port URI";
+        }
+        if (uri.getHost() == null) return "is a redis URI without a host";
+        return null;
+    }
 }
