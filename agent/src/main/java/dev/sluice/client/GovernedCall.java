@@ -9,6 +9,8 @@ import dev.sluice.core.Refusal;
 import dev.sluice.provider.HeaderLookup;
 import dev.sluice.provider.ProviderProfile;
 import dev.sluice.provider.RateLimitInfo;
+import dev.sluice.provider.RateLimitKind;
+import dev.sluice.log.SluiceLog;
 import dev.sluice.provider.RequestInfo;
 import dev.sluice.provider.UsageParser;
 
@@ -162,7 +164,16 @@ public final class GovernedCall {
                 long cap = endpoint.config().maxPauseNanos();
                 if (statusCode == 429) {
                     gate.recordUpstreamRateLimited();
-                    gate.pauseFor(Math.min(cap, retry > 0 ? retry : DEFAULT_429_PAUSE_NANOS));
+                    RateLimitKind kind = headers == null ? RateLimitKind.TRANSIENT : profile.classify429(headers, null, now);
+                    if (kind == RateLimitKind.QUOTA_EXHAUSTED) {
+                        // Not a rate limit that resets soon: refuse fast for the longest pause, and say so loudly.
+                        SluiceLog.rateLimited(SluiceLog.Level.ERROR, "quota:" + endpoint.id(), 60_000,
+                                "endpoint '" + endpoint.id() + "': the provider says the quota is exhausted (not a"
+                                        + " transient rate limit); pausing calls for " + cap / 1_000_000_000L + " s");
+                        gate.pauseFor(cap);
+                    } else {
+                        gate.pauseFor(Math.min(cap, retry > 0 ? retry : DEFAULT_429_PAUSE_NANOS));
+                    }
                 } else if (retry > 0) {
                     gate.pauseFor(Math.min(cap, retry));
                 }

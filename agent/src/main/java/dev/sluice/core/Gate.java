@@ -1,14 +1,102 @@
 package dev.sluice.core;
 
+import dev.sluice.log.SluiceLog;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One endpoint's admission pipeline: breaker, shed, waiting room, concurrency slot, RPM bucket, TPM bucket.
  * Plain Java: it knows nothing of HTTP, clients or the agent.
  *
+ * <h2>Path of a call</h2>
+ * <ol>
+ *   <li><b>Breaker</b>: OPEN (or HALF_OPEN with every probe taken) refuses at once, BREAKER_OPEN, retry after the
+ *       rest of the open period.</li>
+ *   <li><b>Shed</b>: priority {@code p} is refused SHED when <em>utilization</em> &ge; {@code shedThreshold(p)}
+ *       (a threshold &ge; 1.0 never sheds). LOW is also refused while the room is congested (between the
+ *       watermarks) and while {@link #forceShedLow} is on.
+ *       <br><em>Utilization</em> = (in flight + waiting) / (max-concurrent + queue capacity) when max-concurrent
+ *       is set, else waiting / queue capacity; 0 when the denominator is 0; at most 1. With the defaults
+ *       (0.90 / 0.95 / 0.98) LOW goes first, NORMAL next, HIGH last, when the room is nearly full.</li>
+ *   <li><b>Fast path</b>: when nobody waits and the gate is not paused, it takes a concurrency slot (CAS, if
+ *       max-concurrent is set), one request from the RPM bucket and the estimate from the TPM bucket (each
+ *       lock-free; an unlimited one is skipped). A step that fails gives back what the earlier ones took, and
+ *       the call goes to the slow path. Allocates only the permit.</li>
+ *   <li><b>Waiting room</b> (slow path, under a short lock): the expected wait is estimated (pause left; for
+ *       rate-bound endpoints the time for the buckets to serve everyone ahead plus this caller); more than
+ *       max-wait is refused at once WAIT_TOO_LONG, more than the caller's deadline TIMEOUT. A full room applies
+ *       the overflow policy. Otherwise the caller waits: FIFO within a priority, higher priorities first. A
+ *       newcomer never overtakes waiters on the fast path.</li>
+ *   <li><b>Dispatch</b>: a single dispatcher (whoever holds the lock) grants waiters in order while slot, RPM and
+ *       TPM allow, and otherwise schedules one wake-up through the {@link Scheduler} at the time the head can be
+ *       served, the pause ends, or the first waiter's deadline (max-wait: WAIT_TOO_LONG; caller's: TIMEOUT)
+ *       passes. Releases, refunds, limit changes and {@link #resume()} dispatch too. Futures are completed and
+ *       listeners told outside the lock.</li>
+ * </ol>
+ *
+ * <h2>Permits</h2>
+ * {@link Permit#complete} releases the slot, corrects the TPM reservation, feeds the breaker and the monitor.
+ * Outstanding permits sit in a lock-free list (the permit is its own node); a sweep scheduled while any are
+ * outstanding drops completed ones and reclaims those older than the lease (slot, in-flight count, probe).
+ *
+ * <h2>Modes</h2>
+ * ENFORCE as above. OBSERVE never blocks or refuses: it counts what would have been refused (by reason) or made
+ * to wait, takes from the buckets what an admitted call would have taken (forcing them into debt rather than
+ * waiting), and always returns a permit. OFF (normally decided before the gate is asked) acts like OBSERVE
+ * without counting.
+ *
  * API CONTRACT (implementation owned by the core).
  */
 public final class Gate {
+    /** Longest time between two sweeps of outstanding permits. */
+    static final long SWEEP_INTERVAL_NANOS = 1_000_000_000L;
+    /** Real-time slack a blocked caller allows the timer before it checks its own deadline. */
+    private static final long PARK_SLACK_NANOS = 20_000_000L;
+    /** Deadlines further out than this are treated as this far (keeps clock arithmetic clear of overflow). */
+    private static final long FAR = 1L << 62;
+
+    private final String name;
+    private final NanoClock clock;
+    private final Scheduler scheduler;
+    private final boolean sharedTimer;
+    private volatile GateLimits limits;
+    private final TokenBucket requests;
+    private final TokenBucket tokens;
+    private final CircuitBreaker breaker;
+    private final WaitingRoom room = new WaitingRoom();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong pauseUntil;
+    private volatile boolean shedLow;
+    private final GateStats stats;
+    private final AtomicLong admissions = new AtomicLong();
+    private final AtomicLong reservedTotal = new AtomicLong();
+    private volatile GateListener listener;
+
+    // Dispatcher. Fields below are guarded by lock.
+    private final ReentrantLock lock = new ReentrantLock();
+    private final AtomicBoolean dispatchWanted = new AtomicBoolean();
+    private Wake wake;
+    private long waiterSeq;
+    private List<Object> outbox = new ArrayList<>(); // pairs: Waiter, Permit|Refusal
+    private List<Runnable> events = new ArrayList<>();
+
+    // Leases.
+    private final AtomicReference<Permit> leases = new AtomicReference<>();
+    private final AtomicBoolean sweepScheduled = new AtomicBoolean();
+    private volatile boolean reclaimLogged;
 
     public Gate(String name, GateLimits limits) {
         this(name, limits, NanoClock.SYSTEM, null);
@@ -16,21 +104,66 @@ public final class Gate {
 
     /** {@code scheduler} null = the shared daemon timer. */
     public Gate(String name, GateLimits limits, NanoClock clock, Scheduler scheduler) {
-        throw new UnsupportedOperationException("stub");
+        if (limits == null) throw new IllegalArgumentException("limits must be set");
+        this.name = name == null ? "?" : name;
+        this.clock = clock == null ? NanoClock.SYSTEM : clock;
+        this.sharedTimer = scheduler == null;
+        this.scheduler = scheduler == null ? SharedTimer.INSTANCE : scheduler;
+        this.limits = limits;
+        this.requests = new TokenBucket(rate(limits.rpm()), capacity(limits.requestCapacity()), this.clock);
+        this.tokens = new TokenBucket(rate(limits.tpm()), capacity(limits.tokenCapacity()), this.clock);
+        this.breaker = new CircuitBreaker(limits, this.clock);
+        this.breaker.setTransitions(this::breakerMoved);
+        this.pauseUntil = new AtomicLong(this.clock.nanoTime());
+        this.stats = new GateStats(this, this.clock);
+    }
+
+    private static long rate(long perMinute) {
+        return Math.min(Math.max(0, perMinute), TokenBucket.MAX_RATE);
+    }
+
+    private static long capacity(long c) {
+        return Math.min(Math.max(1, c), TokenBucket.MAX_CAPACITY);
     }
 
     public String name() {
-        throw new UnsupportedOperationException("stub");
+        return name;
     }
 
     public GateLimits limits() {
-        throw new UnsupportedOperationException("stub");
+        return limits;
+    }
+
+    /** Receives breaker and congestion changes (e.g. for JMX notifications); null removes it. */
+    public void setListener(GateListener l) {
+        this.listener = l;
     }
 
     /** Swaps the limits in atomically; bucket levels, breaker state, waiters and counters are kept. */
-    public void setLimits(GateLimits limits) {
-        throw new UnsupportedOperationException("stub");
+    public void setLimits(GateLimits next) {
+        if (next == null) throw new IllegalArgumentException("limits must be set");
+        GateLimits prev;
+        lock.lock();
+        try {
+            prev = limits;
+            limits = next;
+            if (next.rpm() > 0) {
+                requests.setLimits(rate(next.rpm()), capacity(next.requestCapacity()));
+                if (prev.rpm() <= 0) requests.fill();
+            }
+            if (next.tpm() > 0) {
+                tokens.setLimits(rate(next.tpm()), capacity(next.tokenCapacity()));
+                if (prev.tpm() <= 0) tokens.fill();
+            }
+            breaker.setLimits(next);
+            congestionChanged(room.updateCongestion(next.highWater(), next.lowWater()));
+            doDispatch();
+        } finally {
+            unlockAndFlush();
+        }
     }
+
+    // ------------------------------------------------------------------------------------------------ admission
 
     /**
      * Blocking admission: returns at once when there is room, else parks the caller in the waiting room.
@@ -39,12 +172,12 @@ public final class Gate {
      * @throws InterruptedException when the caller is interrupted while waiting (it leaves the room)
      */
     public Permit acquire(Priority priority, long tokens) throws InterruptedException {
-        throw new UnsupportedOperationException("stub");
+        return acquireBlocking(priority, tokens, 0);
     }
 
     /** As {@link #acquire(Priority, long)}, but gives up at {@code deadlineNanos} (clock time) with TIMEOUT. */
     public Permit acquire(Priority priority, long tokens, long deadlineNanos) throws InterruptedException {
-        throw new UnsupportedOperationException("stub");
+        return acquireBlocking(priority, tokens, deadlineNanos);
     }
 
     /**
@@ -53,52 +186,776 @@ public final class Gate {
      * handed back, never leaked.
      */
     public CompletableFuture<Permit> acquireAsync(Priority priority, long tokens) {
-        throw new UnsupportedOperationException("stub");
+        return acquireAsync(priority, tokens, 0);
     }
 
     /** As {@link #acquireAsync(Priority, long)}, refused with TIMEOUT at {@code deadlineNanos} (clock time; 0 = none). */
     public CompletableFuture<Permit> acquireAsync(Priority priority, long tokens, long deadlineNanos) {
-        throw new UnsupportedOperationException("stub");
+        Object r;
+        try {
+            r = admit(priority, tokens, deadlineNanos, true);
+        } catch (Refusal refusal) {
+            return CompletableFuture.failedFuture(refusal);
+        }
+        if (r instanceof Permit) return CompletableFuture.completedFuture((Permit) r);
+        return (Waiter) r;
     }
+
+    private Permit acquireBlocking(Priority priority, long tokens, long deadline) throws InterruptedException {
+        Object r = admit(priority, tokens, deadline, false);
+        if (r instanceof Permit) return (Permit) r;
+        Waiter w = (Waiter) r;
+        try {
+            for (;;) {
+                long left = w.deadline - clock.nanoTime();
+                try {
+                    return w.get(Math.max(0, Math.min(left, FAR)) + PARK_SLACK_NANOS, TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    if (w.deadline - clock.nanoTime() <= 0) expire(w); // the timer is late: refuse it ourselves
+                }
+            }
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof Refusal) throw (Refusal) cause;
+            throw new IllegalStateException("admission failed", cause);
+        } catch (CancellationException e) {
+            throw new IllegalStateException("admission cancelled", e);
+        } catch (InterruptedException e) {
+            if (!w.cancel(false)) { // answered meanwhile: a permit won in the race goes back
+                Permit won = null;
+                try {
+                    won = w.getNow(null);
+                } catch (RuntimeException refusedOrCancelled) {
+                    // nothing to give back
+                }
+                if (won != null) giveBack(won, true);
+            }
+            throw e;
+        }
+    }
+
+    /** Returns a {@link Permit}, a queued {@link Waiter}, or throws the {@link Refusal}. */
+    private Object admit(Priority p, long n, long deadline, boolean async) {
+        if (p == null) p = Priority.NORMAL;
+        n = Math.min(Math.max(0, n), TokenBucket.MAX_CAPACITY); // keeps sums of estimates clear of overflow
+        GateLimits l = limits;
+        long now = clock.nanoTime();
+        if (l.mode() != Mode.ENFORCE) return observe(l, p, n, deadline, now);
+        long b = breaker.refusalNanos(now);
+        if (b >= 0) throw refuse(RefusalReason.BREAKER_OPEN, b, null);
+        if (shouldShed(l, p)) throw refuse(RefusalReason.SHED, roomEstimate(l, now), shedDetail(l, p));
+        if (room.isEmpty() && !paused(now)) {
+            Permit pm = take(l, p, n, now);
+            if (pm != null) {
+                counted(pm);
+                return pm;
+            }
+        }
+        return enqueue(p, n, deadline, async);
+    }
+
+    private Object enqueue(Priority p, long n, long deadline, boolean async) {
+        Permit direct = null;
+        Refusal refusal = null;
+        Waiter w = null;
+        lock.lock();
+        try {
+            GateLimits l = limits;
+            long now = clock.nanoTime();
+            if (room.isEmpty() && !paused(now)) direct = take(l, p, n, now); // the resources may be back
+            if (direct == null) {
+                long est = expectedWait(l, p, n, now);
+                boolean hasDeadline = deadline != 0;
+                if (est > l.maxWaitNanos()) {
+                    refusal = refuse(RefusalReason.WAIT_TOO_LONG, est, "expected wait " + est / 1_000_000 + " ms");
+                } else if (hasDeadline && (deadline - now <= 0 || est > deadline - now)) {
+                    refusal = refuse(RefusalReason.TIMEOUT, est, null);
+                } else if (room.size() >= l.queueCapacity() && (refusal = overflow(l, p, now)) != null) {
+                    // refused by the overflow policy
+                } else {
+                    long maxWaitAt = now + Math.min(l.maxWaitNanos(), FAR);
+                    boolean callerFirst = hasDeadline && deadline - maxWaitAt <= 0;
+                    w = new Waiter(this, p, n, now, callerFirst ? deadline : maxWaitAt, callerFirst, ++waiterSeq, async);
+                    room.add(w);
+                    stats.enqueued.increment();
+                    congestionChanged(room.updateCongestion(l.highWater(), l.lowWater()));
+                    doDispatch();
+                }
+            }
+        } finally {
+            unlockAndFlush();
+        }
+        if (direct != null) {
+            counted(direct);
+            return direct;
+        }
+        if (refusal != null) throw refusal;
+        return w;
+    }
+
+    /** The room is full: applies the overflow policy. Null when the newcomer may enter (a waiter was dropped). */
+    private Refusal overflow(GateLimits l, Priority p, long now) {
+        Waiter victim = null;
+        if (l.queueCapacity() > 0) {
+            switch (l.overflow()) {
+                case DROP_OLDEST:
+                    victim = room.oldest();
+                    break;
+                case DROP_RANDOM:
+                    victim = room.random(ThreadLocalRandom.current());
+                    break;
+                case DROP_LOWEST_PRIORITY:
+                    Waiter low = room.newestOfLowest();
+                    if (low != null && low.priority.ordinal() < p.ordinal()) victim = low;
+                    break;
+                default:
+                    break;
+            }
+        }
+        if (victim == null) return refuse(RefusalReason.QUEUE_FULL, roomEstimate(l, now), null);
+        room.remove(victim);
+        stats.dequeued.increment();
+        stats.waited(now - victim.enqueuedAt);
+        post(victim, refuse(RefusalReason.DROPPED, roomEstimate(l, now), "by " + l.overflow().label()));
+        return null;
+    }
+
+    /**
+     * The fast path's resource steps: breaker ticket, slot, RPM, TPM. Null (everything given back) when one is
+     * short. Lock-free; the dispatcher uses it too, under its lock.
+     */
+    private Permit take(GateLimits l, Priority p, long n, long now) {
+        Object ticket = breaker.tryAcquire(now);
+        if (ticket == null) return null;
+        int max = l.maxConcurrent();
+        if (max > 0) {
+            for (;;) {
+                int c = inFlight.get();
+                if (c >= max) {
+                    breaker.release(ticket);
+                    return null;
+                }
+                if (inFlight.compareAndSet(c, c + 1)) break;
+            }
+        } else {
+            inFlight.incrementAndGet();
+        }
+        boolean rpm = l.rpm() > 0;
+        if (rpm && !requests.tryConsume(1)) {
+            inFlight.decrementAndGet();
+            breaker.release(ticket);
+            return null;
+        }
+        boolean tpm = l.tpm() > 0;
+        if (tpm && !tokens.tryConsume(n)) {
+            if (rpm) requests.refund(1);
+            inFlight.decrementAndGet();
+            breaker.release(ticket);
+            return null;
+        }
+        return issue(p, n, now, ticket, rpm, tpm);
+    }
+
+    private Permit issue(Priority p, long n, long now, Object ticket, boolean rpm, boolean tpm) {
+        Permit pm = new Permit(this, p, n, admissions.incrementAndGet(), reservedTotal.addAndGet(n), now, ticket,
+                rpm, tpm);
+        track(pm);
+        return pm;
+    }
+
+    private void counted(Permit pm) {
+        stats.admitted.increment();
+        stats.tokensReserved.add(pm.reservedTokens());
+    }
+
+    /** OBSERVE / OFF: never waits or refuses; counts (OBSERVE only) what enforcing would have done. */
+    private Permit observe(GateLimits l, Priority p, long n, long deadline, long now) {
+        boolean count = l.mode() == Mode.OBSERVE;
+        RefusalReason would = null;
+        Object ticket = breaker.tryAcquire(now);
+        if (ticket == null) {
+            would = RefusalReason.BREAKER_OPEN;
+        } else if (shouldShed(l, p)) {
+            would = RefusalReason.SHED;
+        } else {
+            int max = l.maxConcurrent();
+            boolean waits = paused(now) || (max > 0 && inFlight.get() >= max)
+                    || (l.rpm() > 0 && requests.nanosUntil(1) > 0) || (l.tpm() > 0 && tokens.nanosUntil(n) > 0);
+            if (waits) {
+                long est = expectedWait(l, p, n, now);
+                if (est > l.maxWaitNanos()) would = RefusalReason.WAIT_TOO_LONG;
+                else if (deadline != 0 && est > deadline - now) would = RefusalReason.TIMEOUT;
+                else if (count) stats.wouldWait.increment();
+            }
+        }
+        if (would != null && count) stats.countWouldRefuse(would);
+        inFlight.incrementAndGet();
+        // A call enforcing would have refused takes nothing: enforcing would not have let it consume quota.
+        boolean rpm = would == null && l.rpm() > 0;
+        boolean tpm = would == null && l.tpm() > 0;
+        if (rpm) requests.forceConsume(1);
+        if (tpm) tokens.forceConsume(n);
+        Permit pm = issue(p, n, now, ticket, rpm, tpm);
+        counted(pm);
+        return pm;
+    }
+
+    // ------------------------------------------------------------------------------------------------ dispatcher
+
+    /** Asks for a dispatch: runs it now if the lock is free, else leaves it to the holder (which checks on unlock). */
+    private void requestDispatch() {
+        dispatchWanted.set(true);
+        if (lock.isHeldByCurrentThread() || !lock.tryLock()) return;
+        try {
+            doDispatch();
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    /** Grants, expires and schedules. Called with the lock held; results go to the outbox. */
+    private void doDispatch() {
+        dispatchWanted.set(false);
+        GateLimits l = limits;
+        long now = clock.nanoTime();
+        // Deadlines first.
+        Waiter w;
+        while ((w = room.earliestDeadline()) != null && w.deadline - now <= 0) {
+            room.remove(w);
+            stats.dequeued.increment();
+            stats.waited(now - w.enqueuedAt);
+            RefusalReason why = w.callerDeadline ? RefusalReason.TIMEOUT : RefusalReason.WAIT_TOO_LONG;
+            post(w, refuse(why, roomEstimate(l, now), "waited " + (now - w.enqueuedAt) / 1_000_000 + " ms"));
+        }
+        long retryIn = 0; // > 0: the head can be served in that many nanos
+        if (l.mode() != Mode.ENFORCE) {
+            while ((w = room.poll()) != null) {
+                stats.dequeued.increment();
+                stats.waited(now - w.enqueuedAt);
+                inFlight.incrementAndGet();
+                boolean rpm = l.rpm() > 0;
+                boolean tpm = l.tpm() > 0;
+                if (rpm) requests.forceConsume(1);
+                if (tpm) tokens.forceConsume(w.tokens);
+                post(w, issue(w.priority, w.tokens, now, breaker.tryAcquire(now), rpm, tpm));
+            }
+        } else if (!paused(now)) {
+            while ((w = room.peek()) != null) {
+                if (w.isDone()) { // completed from outside (cancel, orTimeout): it is leaving anyway
+                    room.remove(w);
+                    stats.dequeued.increment();
+                    continue;
+                }
+                long b = breaker.refusalNanos(now);
+                if (b > 0) { // OPEN: nobody waiting gets through; refuse them all now rather than at max-wait
+                    while ((w = room.poll()) != null) {
+                        stats.dequeued.increment();
+                        stats.waited(now - w.enqueuedAt);
+                        post(w, refuse(RefusalReason.BREAKER_OPEN, b, null));
+                    }
+                    break;
+                }
+                Permit pm = take(l, w.priority, w.tokens, now);
+                if (pm == null) {
+                    retryIn = headWait(l, w);
+                    break;
+                }
+                room.remove(w);
+                stats.dequeued.increment();
+                stats.waited(now - w.enqueuedAt);
+                post(w, pm);
+            }
+        }
+        congestionChanged(room.updateCongestion(l.highWater(), l.lowWater()));
+        scheduleWake(l, now, retryIn);
+    }
+
+    /** Nanos until the head could have its requests and tokens (0: it waits for a slot or a probe instead). */
+    private long headWait(GateLimits l, Waiter w) {
+        long t = 0;
+        if (l.rpm() > 0) t = Math.max(t, requests.nanosUntil(1));
+        if (l.tpm() > 0) t = Math.max(t, tokens.nanosUntil(w.tokens));
+        return t;
+    }
+
+    private void scheduleWake(GateLimits l, long now, long retryIn) {
+        if (room.isEmpty()) {
+            cancelWake();
+            return;
+        }
+        long at = now + FAR;
+        if (retryIn > 0) at = now + Math.min(retryIn, FAR);
+        long pause = pauseUntil.get();
+        if (pause - now > 0 && pause - at < 0) at = pause;
+        Waiter first = room.earliestDeadline();
+        if (first != null && first.deadline - at < 0) at = first.deadline;
+        if (at - now >= FAR) {
+            cancelWake();
+            return;
+        }
+        if (wake != null) {
+            if (wake.at == at) return;
+            wake.cancel();
+        }
+        Wake next = new Wake(at);
+        wake = next;
+        next.handle = scheduler.schedule(next, Math.max(0, at - now));
+    }
+
+    private void cancelWake() {
+        if (wake != null) {
+            wake.cancel();
+            wake = null;
+        }
+    }
+
+    private final class Wake implements Runnable {
+        final long at;
+        volatile Scheduler.Cancellable handle;
+        volatile boolean cancelled;
+
+        Wake(long at) {
+            this.at = at;
+        }
+
+        void cancel() {
+            cancelled = true;
+            Scheduler.Cancellable h = handle;
+            if (h != null) h.cancel();
+        }
+
+        @Override
+        public void run() {
+            if (cancelled) return;
+            if (lock.isHeldByCurrentThread()) { // a scheduler that runs due tasks inline: leave it to the holder
+                dispatchWanted.set(true);
+                return;
+            }
+            lock.lock();
+            try {
+                if (wake == this) wake = null;
+                doDispatch();
+            } finally {
+                unlockAndFlush();
+            }
+        }
+    }
+
+    /** Queues a waiter's answer (Permit or Refusal), delivered after the lock is released. Lock held. */
+    private void post(Waiter w, Object result) {
+        outbox.add(w);
+        outbox.add(result);
+    }
+
+    /** Releases the lock, then delivers answers and events; repeats while dispatches were asked for meanwhile. */
+    private void unlockAndFlush() {
+        for (;;) {
+            List<Object> out = outbox.isEmpty() ? null : outbox;
+            if (out != null) outbox = new ArrayList<>();
+            List<Runnable> ev = events.isEmpty() ? null : events;
+            if (ev != null) events = new ArrayList<>();
+            lock.unlock();
+            if (lock.isHeldByCurrentThread()) { // a re-entrant holder further up flushes
+                if (out != null) outbox.addAll(out);
+                if (ev != null) events.addAll(ev);
+                return;
+            }
+            if (out != null) deliver(out);
+            if (ev != null) {
+                for (Runnable r : ev) {
+                    try {
+                        r.run();
+                    } catch (Throwable t) {
+                        listenerFailed(t);
+                    }
+                }
+            }
+            if (!dispatchWanted.get() || !lock.tryLock()) return;
+            try {
+                doDispatch();
+            } catch (RuntimeException | Error e) {
+                lock.unlock();
+                throw e;
+            }
+        }
+    }
+
+    private void deliver(List<Object> out) {
+        boolean offload = sharedTimer && SharedTimer.isTimerThread();
+        for (int i = 0; i < out.size(); i += 2) {
+            Waiter w = (Waiter) out.get(i);
+            Object result = out.get(i + 1);
+            if (offload && w.async) {
+                try {
+                    ForkJoinPool.commonPool().execute(() -> answer(w, result));
+                    continue;
+                } catch (RuntimeException rejected) {
+                    // fall through: answer here
+                }
+            }
+            answer(w, result);
+        }
+    }
+
+    private void answer(Waiter w, Object result) {
+        if (result instanceof Permit) {
+            Permit pm = (Permit) result;
+            counted(pm); // before the caller can see it, so the figures never lag a permit in use
+            if (!w.grant(pm)) giveBack(pm, true); // cancelled meanwhile: never leaked, not counted
+        } else {
+            Refusal r = (Refusal) result;
+            w.refuse(r);
+        }
+    }
+
+    /** A waiter completed from outside (cancel, orTimeout, interrupt) leaves the room. */
+    void leave(Waiter w) {
+        if (!w.inRoom) return;
+        lock.lock();
+        try {
+            if (room.remove(w)) {
+                stats.dequeued.increment();
+                doDispatch(); // the head may have changed
+            }
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    /** The blocked caller's own check when the timer is late. */
+    private void expire(Waiter w) {
+        lock.lock();
+        try {
+            doDispatch(); // refuses every waiter past its deadline, this one included
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ permits
+
+    /** {@link Permit#complete} won: release and account. */
+    void completed(Permit pm, int status, long charged) {
+        inFlight.decrementAndGet();
+        long finalCharge = pm.reservedTokens();
+        if (charged >= 0) {
+            finalCharge = charged;
+            if (pm.tookTokens) {
+                long diff = charged - pm.reservedTokens();
+                if (diff > 0) tokens.forceConsume(diff);
+                else if (diff < 0) tokens.refund(-diff);
+            }
+        }
+        stats.completed.increment();
+        stats.tokensCharged.add(finalCharge);
+        if (breaker.onResult(pm.breakerTicket, status)) stats.failures.increment();
+        if (!room.isEmpty()) requestDispatch();
+    }
+
+    /** A permit whose call never went out: everything it took goes back, and it is not counted as admitted. */
+    private void giveBack(Permit pm, boolean wasCounted) {
+        if (!pm.returnUnused()) return;
+        inFlight.decrementAndGet();
+        if (pm.tookRequest) requests.refund(1);
+        if (pm.tookTokens) tokens.refund(pm.reservedTokens());
+        breaker.release(pm.breakerTicket);
+        if (wasCounted) {
+            stats.admitted.decrement();
+            stats.tokensReserved.add(-pm.reservedTokens());
+        }
+        if (!room.isEmpty()) requestDispatch();
+    }
+
+    private void track(Permit pm) {
+        Permit h;
+        do {
+            h = leases.get();
+            pm.nextLease = h;
+        } while (!leases.compareAndSet(h, pm));
+        if (!sweepScheduled.get() && sweepScheduled.compareAndSet(false, true)) scheduleSweep();
+    }
+
+    private void scheduleSweep() {
+        long interval = Math.min(SWEEP_INTERVAL_NANOS, Math.max(1_000_000L, limits.leaseNanos() / 4));
+        try {
+            scheduler.schedule(this::sweep, interval);
+        } catch (RuntimeException e) {
+            sweepScheduled.set(false);
+            SluiceLog.once(SluiceLog.Level.WARN, "sluice-sweep-" + name, "endpoint '" + name
+                    + "': could not schedule the permit lease sweep", e);
+        }
+    }
+
+    /** Drops completed permits from the outstanding list and reclaims those past their lease. */
+    void sweep() {
+        try {
+            Permit chain = leases.getAndSet(null);
+            long now = clock.nanoTime();
+            long lease = limits.leaseNanos();
+            Permit keepHead = null;
+            Permit keepTail = null;
+            boolean reclaimed = false;
+            for (Permit p = chain; p != null; ) {
+                Permit next = p.nextLease;
+                p.nextLease = null;
+                if (p.state() == Permit.ACTIVE) {
+                    if (now - p.admittedAt >= lease && p.reclaim()) {
+                        reclaim(p);
+                        reclaimed = true;
+                    } else if (p.state() == Permit.ACTIVE) {
+                        if (keepHead == null) keepHead = p;
+                        else keepTail.nextLease = p;
+                        keepTail = p;
+                    }
+                }
+                p = next;
+            }
+            if (keepHead != null) {
+                Permit h;
+                do {
+                    h = leases.get();
+                    keepTail.nextLease = h;
+                } while (!leases.compareAndSet(h, keepHead));
+            }
+            if (reclaimed && !room.isEmpty()) requestDispatch();
+        } finally {
+            if (leases.get() != null) {
+                scheduleSweep();
+            } else {
+                sweepScheduled.set(false);
+                if (leases.get() != null && sweepScheduled.compareAndSet(false, true)) scheduleSweep();
+            }
+        }
+    }
+
+    private void reclaim(Permit p) {
+        inFlight.decrementAndGet();
+        breaker.release(p.breakerTicket);
+        stats.reclaimedLeases.increment();
+        stats.tokensCharged.add(p.reservedTokens());
+        if (!reclaimLogged) {
+            reclaimLogged = true;
+            SluiceLog.warn("endpoint '" + name + "': a permit was not handed back within "
+                    + limits.leaseNanos() / 1_000_000_000L + " s and was reclaimed (an abandoned call or stream?);"
+                    + " further reclaims are counted in ReclaimedLeases");
+        }
+        GateListener l = listener;
+        if (l != null) {
+            try {
+                l.onLeaseReclaimed(p);
+            } catch (Throwable t) {
+                listenerFailed(t);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ feedback
 
     /**
      * The provider's own remaining quota, reported on the response of {@code permit}'s call (-1 = not reported).
      * The figures are as of that call's arrival, so calls admitted after it are subtracted before comparing; the
-     * bucket is lowered to match when it holds more, never raised.
+     * bucket is lowered to match when it holds more, never raised. The refill since the call was admitted is
+     * added back (the provider's bucket refilled meanwhile too), and the level is never lowered below zero on
+     * this evidence alone.
      */
     public void syncRemaining(Permit permit, long requestsRemaining, long tokensRemaining) {
-        throw new UnsupportedOperationException("stub");
+        if (permit == null || permit.gate() != this) return;
+        GateLimits l = limits;
+        long elapsed = Math.max(0, clock.nanoTime() - permit.admittedAt);
+        boolean lowered = false;
+        if (requestsRemaining >= 0 && l.rpm() > 0) {
+            long since = admissions.get() - permit.seq;
+            long level = requestsRemaining - since + requests.refillOver(elapsed);
+            long before = requests.available();
+            requests.lowerTo(Math.max(0, level));
+            lowered = requests.available() < before;
+        }
+        if (tokensRemaining >= 0 && l.tpm() > 0) {
+            long since = reservedTotal.get() - permit.tokenMark;
+            long level = tokensRemaining - since + tokens.refillOver(elapsed);
+            tokens.lowerTo(Math.max(0, level));
+        }
+        if (lowered) SluiceLog.debug("endpoint '" + name + "': request bucket lowered to the provider's figure");
     }
 
     /** While on, every LOW call is refused at once as SHED (an alert's shed-low action). */
     public void forceShedLow(boolean on) {
-        throw new UnsupportedOperationException("stub");
+        shedLow = on;
     }
 
     /** Provider said 429/503 with a retry time: admit nothing until then (waiters stay queued). Extends, never shortens. */
     public void pauseFor(long nanos) {
-        throw new UnsupportedOperationException("stub");
+        if (nanos <= 0) return;
+        long until = clock.nanoTime() + Math.min(nanos, FAR);
+        for (;;) {
+            long cur = pauseUntil.get();
+            if (cur - until >= 0) return;
+            if (pauseUntil.compareAndSet(cur, until)) break;
+        }
+        if (!room.isEmpty()) requestDispatch(); // reschedules the wake-up for the pause end
     }
 
     /** Ends a pause at once. */
     public void resume() {
-        throw new UnsupportedOperationException("stub");
+        pauseUntil.set(clock.nanoTime());
+        requestDispatch();
     }
 
     /** Counts a 429 (or 503/529 overload answer) from upstream in the monitor. */
     public void recordUpstreamRateLimited() {
-        throw new UnsupportedOperationException("stub");
+        stats.upstreamRateLimited.increment();
     }
 
     public void resetBreaker() {
-        throw new UnsupportedOperationException("stub");
+        breaker.reset();
     }
 
     public void openBreaker() {
-        throw new UnsupportedOperationException("stub");
+        breaker.open();
     }
 
     public GateMonitor monitor() {
-        throw new UnsupportedOperationException("stub");
+        return stats;
+    }
+
+    // ------------------------------------------------------------------------------------------------ state
+
+    private boolean paused(long now) {
+        return pauseUntil.get() - now > 0;
+    }
+
+    private boolean shouldShed(GateLimits l, Priority p) {
+        if (p == Priority.LOW && (shedLow || room.congested())) return true;
+        double threshold = l.shedThreshold(p);
+        return threshold < 1.0 && utilization(l) >= threshold;
+    }
+
+    private String shedDetail(GateLimits l, Priority p) {
+        if (p == Priority.LOW && shedLow) return "low priority shed by an alert";
+        if (p == Priority.LOW && room.congested()) return "endpoint congested";
+        return p.label() + " priority, utilization " + Math.round(utilization(l) * 100) + "% >= "
+                + Math.round(l.shedThreshold(p) * 100) + "%";
+    }
+
+    double utilization() {
+        return utilization(limits);
+    }
+
+    private double utilization(GateLimits l) {
+        int max = l.maxConcurrent();
+        long num = room.size();
+        long den = l.queueCapacity();
+        if (max > 0) {
+            num += inFlight.get();
+            den += max;
+        }
+        if (den <= 0) return 0;
+        return Math.min(1.0, (double) num / den);
+    }
+
+    /**
+     * Expected wait of a newcomer of priority {@code p} needing {@code n} tokens: the pause left, and for
+     * rate-bound endpoints the time the buckets need to serve everyone ahead of it and itself. A wait for a
+     * concurrency slot cannot be known in advance and counts as 0.
+     */
+    private long expectedWait(GateLimits l, Priority p, long n, long now) {
+        long est = Math.max(0, pauseUntil.get() - now);
+        if (l.rpm() > 0) est = Math.max(est, requests.nanosToServe(room.countAhead(p) + 1L));
+        if (l.tpm() > 0) {
+            long need = room.tokensAhead(p) + Math.min(n, capacity(l.tokenCapacity()));
+            est = Math.max(est, tokens.nanosToServe(need));
+        }
+        return est;
+    }
+
+    /** A rough time until there is room: the head's wait, else the average wait so far (0 = unknown). */
+    private long roomEstimate(GateLimits l, long now) {
+        long est = Math.max(0, pauseUntil.get() - now);
+        if (l.rpm() > 0) est = Math.max(est, requests.nanosToServe(1));
+        Waiter head = room.peek();
+        if (head != null && l.tpm() > 0) {
+            est = Math.max(est, tokens.nanosToServe(Math.min(head.tokens, capacity(l.tokenCapacity()))));
+        }
+        if (est == 0) est = stats.averageWaitNanos();
+        return est;
+    }
+
+    private Refusal refuse(RefusalReason reason, long retryAfterNanos, String detail) {
+        stats.countRefused(reason);
+        return new Refusal(name, reason, retryAfterNanos, detail);
+    }
+
+    long availableRequests() {
+        return limits.rpm() > 0 ? requests.available() : -1;
+    }
+
+    long availableTokens() {
+        return limits.tpm() > 0 ? tokens.available() : -1;
+    }
+
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    int queueDepth() {
+        return room.size();
+    }
+
+    boolean congested() {
+        return room.congested();
+    }
+
+    BreakerState breakerState() {
+        return breaker.state();
+    }
+
+    long pausedForNanos() {
+        return Math.max(0, pauseUntil.get() - clock.nanoTime());
+    }
+
+    // ------------------------------------------------------------------------------------------------ events
+
+    private void breakerMoved(BreakerState from, BreakerState to) {
+        SluiceLog.info("endpoint '" + name + "': circuit breaker " + from.label() + " -> " + to.label());
+        fireOrDefer(() -> {
+            GateListener l = listener;
+            if (l != null) l.onBreakerState(from, to);
+        });
+        if (to != BreakerState.HALF_OPEN && !room.isEmpty()) requestDispatch(); // open: refuse waiters; closed: serve
+    }
+
+    private void congestionChanged(int change) {
+        if (change == 0) return;
+        boolean on = change > 0;
+        GateLimits l = limits;
+        SluiceLog.rateLimited(SluiceLog.Level.INFO, "sluice-congested-" + name, 1000, "endpoint '" + name + "': "
+                + (on ? "congested, waiting room at its high-water mark (" + l.highWater() + "); low-priority calls are refused"
+                : "no longer congested (waiting room at " + room.size() + ")"));
+        events.add(() -> {
+            GateListener g = listener;
+            if (g != null) g.onCongested(on);
+        });
+    }
+
+    private void fireOrDefer(Runnable r) {
+        if (lock.isHeldByCurrentThread()) {
+            events.add(r);
+            return;
+        }
+        try {
+            r.run();
+        } catch (Throwable t) {
+            listenerFailed(t);
+        }
+    }
+
+    private void listenerFailed(Throwable t) {
+        SluiceLog.once(SluiceLog.Level.WARN, "sluice-listener-" + name, "endpoint '" + name
+                + "': a gate listener failed", t);
+    }
+
+    @Override
+    public String toString() {
+        return "Gate{" + name + ", inFlight=" + inFlight.get() + ", waiting=" + room.size() + ", " + limits + "}";
     }
 }

@@ -7,33 +7,81 @@ package dev.sluice.provider;
  * API CONTRACT (implementation owned by provider).
  */
 public final class RequestInfo {
-    RequestInfo() {
-        throw new UnsupportedOperationException("stub");
+    private final long promptBytes;
+    private final long toolBytes;
+    private final long bodyBytes;
+    private final long outputBound;
+    private final int choices;
+    private final String model;
+    private final boolean stream;
+    private final boolean includeUsage;
+    private final boolean parsed;
+
+    RequestInfo(long promptBytes, long toolBytes, long bodyBytes, long outputBound, int choices, String model,
+                boolean stream, boolean includeUsage, boolean parsed) {
+        this.promptBytes = Math.max(0, promptBytes);
+        this.toolBytes = Math.max(0, toolBytes);
+        this.bodyBytes = Math.max(0, bodyBytes);
+        this.outputBound = outputBound < 0 ? -1 : outputBound;
+        this.choices = Math.max(1, choices);
+        this.model = model;
+        this.stream = stream;
+        this.includeUsage = includeUsage;
+        this.parsed = parsed;
     }
 
     /** A body that was not (or could not be) read: only its length is known (0 if unknown). */
     public static RequestInfo ofUnknownBody(long bodyBytes) {
-        throw new UnsupportedOperationException("stub");
+        long n = Math.max(0, bodyBytes);
+        return new RequestInfo(n, 0, n, -1, 1, null, false, false, false);
     }
 
-    /** UTF-8 bytes of the prompt text (messages' content, system, prompt, input, instructions, contents' text). */
-    public long promptBytes() { throw new UnsupportedOperationException("stub"); }
+    /**
+     * UTF-8 bytes of the prompt text (messages' content, system, prompt, input, instructions, contents' text), after
+     * JSON unescaping; includes {@link #toolBytes()}. For a body that was not parsed: the whole body length.
+     */
+    public long promptBytes() { return promptBytes; }
+
+    /**
+     * The part of {@link #promptBytes()} that is structured JSON rather than text: tool/function definitions
+     * ({@code tools}, {@code functions}) and structured tool calls in the conversation (Anthropic {@code tool_use.input},
+     * Gemini {@code functionCall}/{@code functionResponse}), counted as their compact JSON (whitespace between
+     * tokens left out). Providers render these into the prompt, so they cost input tokens.
+     */
+    public long toolBytes() { return toolBytes; }
 
     /** Whole body length in bytes. */
-    public long bodyBytes() { throw new UnsupportedOperationException("stub"); }
+    public long bodyBytes() { return bodyBytes; }
 
-    /** max_tokens / max_completion_tokens / max_output_tokens / generationConfig.maxOutputTokens; -1 = none named. */
-    public long outputBound() { throw new UnsupportedOperationException("stub"); }
+    /**
+     * max_tokens / max_completion_tokens / max_output_tokens / generationConfig.maxOutputTokens (the largest named),
+     * times {@link #choices()}; -1 = none named.
+     */
+    public long outputBound() { return outputBound; }
+
+    /**
+     * How many completions the request asks for: the largest of OpenAI {@code n} and {@code best_of} and Gemini
+     * {@code generationConfig.candidateCount}; 1 if none (capped at 128). Already folded into {@link #outputBound()}.
+     */
+    public int choices() { return choices; }
 
     /** The "model" value, or null. */
-    public String model() { throw new UnsupportedOperationException("stub"); }
+    public String model() { return model; }
 
     /** "stream": true */
-    public boolean stream() { throw new UnsupportedOperationException("stub"); }
+    public boolean stream() { return stream; }
 
     /** "stream_options": {"include_usage": true} */
-    public boolean includeUsage() { throw new UnsupportedOperationException("stub"); }
+    public boolean includeUsage() { return includeUsage; }
 
     /** True when the body was parsed as JSON (false: estimated from its length). */
-    public boolean parsed() { throw new UnsupportedOperationException("stub"); }
+    public boolean parsed() { return parsed; }
+
+    @Override
+    public String toString() {
+        // never the prompt text: sizes and flags only
+        return "RequestInfo{promptBytes=" + promptBytes + ", toolBytes=" + toolBytes + ", bodyBytes=" + bodyBytes
+                + ", outputBound=" + outputBound + ", choices=" + choices + ", model=" + model + ", stream=" + stream
+                + ", includeUsage=" + includeUsage + ", parsed=" + parsed + '}';
+    }
 }

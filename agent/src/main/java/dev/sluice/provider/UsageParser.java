@@ -13,9 +13,15 @@ import java.nio.ByteBuffer;
  * API CONTRACT (implementation owned by provider).
  */
 public abstract class UsageParser {
-    /** A parser for this provider's response of this content type (null content type: sniffed from the first bytes). */
+    /**
+     * A parser for this provider's response of this content type. The format (JSON, a JSON array or NDJSON, or
+     * server-sent events) is always sniffed from the first significant byte, since servers do mislabel streams;
+     * the content type (may be null) is kept for diagnostics only. A body that is neither (compressed, HTML) makes
+     * the parser give up at once. Paths are matched for every provider's shapes at once, so a generic endpoint in
+     * front of any OpenAI-, Anthropic- or Gemini-style server is understood too.
+     */
     public static UsageParser forResponse(ProviderKind provider, String contentType) {
-        throw new UnsupportedOperationException("stub");
+        return new ResponseUsageParser(provider, contentType);
     }
 
     /** Reads the remaining bytes of {@code chunk} without moving its position or limit. Never throws on bad input. */
@@ -44,4 +50,26 @@ public abstract class UsageParser {
 
     /** An in-stream error event said the provider is overloaded (Anthropic overloaded_error, etc.). */
     public abstract boolean overloadedInStream();
+
+    /**
+     * Cached input tokens read (Anthropic {@code cache_read_input_tokens}, which count toward no input limit on most
+     * models and are not in {@link #inputTokens()}; Gemini {@code cachedContentTokenCount}, already part of its
+     * prompt count); -1 if not seen.
+     */
+    public long cacheReadTokens() {
+        return -1;
+    }
+
+    /** Cache-write input tokens (Anthropic {@code cache_creation_input_tokens}, part of {@link #inputTokens()}); -1 if not seen. */
+    public long cacheCreationTokens() {
+        return -1;
+    }
+
+    /**
+     * The parser stopped reading: the body was neither JSON nor an event stream (e.g. compressed), the JSON broke,
+     * or an internal fault. What was found before stays available.
+     */
+    public boolean gaveUp() {
+        return false;
+    }
 }

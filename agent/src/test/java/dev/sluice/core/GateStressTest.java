@@ -1,0 +1,206 @@
+package dev.sluice.core;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.SplittableRandom;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.LongAdder;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Many threads hammer one gate with the real clock and the real shared timer: blocking, deadline and async
+ * acquires, cancels racing grants, interrupts, double completions. Afterwards nothing may be left over: no slot,
+ * no waiter, no permit completed twice or never, every token accounted for.
+ */
+class GateStressTest {
+    static final long MS = 1_000_000L;
+    static final int PLATFORM_THREADS = 16;
+    static final int VIRTUAL_THREADS = 200;
+
+    final Map<Permit, Boolean> handedOut = new ConcurrentHashMap<>();
+    final LongAdder obtained = new LongAdder();
+    final LongAdder completedByUs = new LongAdder();
+    final LongAdder refused = new LongAdder();
+    final LongAdder interrupted = new LongAdder();
+    final LongAdder cancelled = new LongAdder();
+    final Queue<Throwable> problems = new ConcurrentLinkedQueue<>();
+
+    /**
+     * Concurrency-bound: 4 slots, a small room with drop-oldest, short max-wait. TPM at 1 token per minute so
+     * that no refill happens during the run and the bucket's level must be exactly its capacity less every charge.
+     */
+    @Test
+    void slotsRoomAndTokensStayConsistent() throws Exception {
+        GateLimits limits = GateLimits.builder().tpm(1).burst(1000).maxConcurrent(4).queueCapacity(48)
+                .overflow(Overflow.DROP_OLDEST).maxWaitNanos(300 * MS).breakerFailures(1_000_000).build();
+        assertEquals(1000, limits.tokenCapacity());
+        Gate g = new Gate("stress-slots", limits);
+        List<Thread> threads = run(g, 2_000 * MS, true);
+        finish(g, threads);
+        GateMonitor m = g.monitor();
+        assertEquals(1000 - m.tokensCharged(), m.availableTokens(), "tokens conserved");
+        assertTrue(m.refused(RefusalReason.DROPPED) + m.refused(RefusalReason.WAIT_TOO_LONG)
+                + m.refused(RefusalReason.TIMEOUT) > 0, "the room overflowed now and then: " + refused.sum());
+    }
+
+    /** Rate-bound: the timer path. The bucket can never have produced more than capacity + rate x time. */
+    @Test
+    void rateBoundAdmissionsNeverExceedTheQuota() throws Exception {
+        GateLimits limits = GateLimits.builder().rpm(120_000).burst(0.1 / 60).burstMarginNanos(0) // 2000/s, capacity 200
+                .queueCapacity(256).overflow(Overflow.DROP_RANDOM).maxWaitNanos(500 * MS)
+                .shedLow(1.0).shedNormal(1.0).shedHigh(1.0).build();
+        assertEquals(200, limits.requestCapacity());
+        long t0 = System.nanoTime();
+        Gate g = new Gate("stress-rate", limits);
+        List<Thread> threads = run(g, 2_000 * MS, false);
+        finish(g, threads);
+        long elapsed = System.nanoTime() - t0;
+        long bound = 200 + (long) (2000.0 * elapsed / 1e9) + 1;
+        assertTrue(g.monitor().admitted() <= bound, g.monitor().admitted() + " admitted, bound " + bound);
+        assertTrue(g.monitor().admitted() > 0);
+        long avail = g.monitor().availableRequests();
+        assertTrue(avail >= 0 && avail <= 200, "level within the bucket: " + avail);
+    }
+
+    private List<Thread> run(Gate g, long durationNanos, boolean withInterrupts) throws Exception {
+        long end = System.nanoTime() + durationNanos;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < PLATFORM_THREADS; i++) {
+            int seed = i;
+            Thread t = new Thread(() -> work(g, seed, start, end), "stress-" + i);
+            threads.add(t);
+            t.start();
+        }
+        Method ofVirtual = virtualBuilder();
+        if (ofVirtual != null) { // JDK 21+: the build targets 17, so only by reflection
+            Object builder = ofVirtual.invoke(null);
+            Method startVirtual = Class.forName("java.lang.Thread$Builder").getMethod("start", Runnable.class);
+            for (int i = 0; i < VIRTUAL_THREADS; i++) {
+                int seed = 1000 + i;
+                threads.add((Thread) startVirtual.invoke(builder, (Runnable) () -> work(g, seed, start, end)));
+            }
+        }
+        start.countDown();
+        if (withInterrupts) {
+            SplittableRandom rnd = new SplittableRandom(7);
+            while (System.nanoTime() < end) {
+                threads.get(rnd.nextInt(PLATFORM_THREADS)).interrupt();
+                Thread.sleep(1); // pacing of the interrupter only; nothing is asserted on timing
+            }
+        }
+        return threads;
+    }
+
+    private static Method virtualBuilder() {
+        try {
+            return Thread.class.getMethod("ofVirtual");
+        } catch (NoSuchMethodException e) {
+            return null;
+        }
+    }
+
+    private void work(Gate g, int seed, CountDownLatch start, long end) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        try {
+            start.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Priority[] ps = Priority.values();
+        while (System.nanoTime() < end) {
+            Priority p = ps[rnd.nextInt(3)];
+            long tokens = rnd.nextInt(2);
+            Permit pm = null;
+            try {
+                int op = rnd.nextInt(10);
+                if (op < 4) {
+                    pm = g.acquire(p, tokens);
+                } else if (op < 6) {
+                    pm = g.acquire(p, tokens, System.nanoTime() + rnd.nextInt(50) * MS);
+                } else {
+                    CompletableFuture<Permit> f = g.acquireAsync(p, tokens);
+                    if (op >= 8 && f.cancel(false)) { // races the grant: a permit won meanwhile must go back
+                        cancelled.increment();
+                        continue;
+                    }
+                    pm = f.join();
+                }
+            } catch (Refusal r) {
+                refused.increment();
+                continue;
+            } catch (InterruptedException e) {
+                interrupted.increment();
+                continue;
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof Refusal) refused.increment();
+                else problems.add(e);
+                continue;
+            } catch (CancellationException e) {
+                problems.add(e);
+                continue;
+            } catch (Throwable t) {
+                problems.add(t);
+                continue;
+            }
+            if (handedOut.putIfAbsent(pm, Boolean.TRUE) != null) problems.add(new AssertionError("permit handed out twice"));
+            obtained.increment();
+            for (int i = rnd.nextInt(200); i > 0; i--) Thread.onSpinWait(); // the call
+            int c = rnd.nextInt(20);
+            long charge = c < 17 ? 0 : c < 19 ? Permit.KEEP_RESERVATION : pm.reservedTokens() + 1;
+            int status = c == 0 ? Permit.CANCELLED : c == 1 ? 429 : c == 2 ? 503 : 200;
+            boolean first = pm.complete(status, charge);
+            if (!first) problems.add(new AssertionError("first completion refused: " + pm));
+            else completedByUs.increment();
+            if (rnd.nextInt(10) == 0 && pm.complete(200, 0)) problems.add(new AssertionError("completed twice"));
+        }
+        Thread.interrupted();
+    }
+
+    private void finish(Gate g, List<Thread> threads) throws InterruptedException {
+        for (Thread t : threads) {
+            t.join(30_000);
+            assertFalse(t.isAlive(), "worker stuck: " + t);
+        }
+        if (!problems.isEmpty()) {
+            AssertionError e = new AssertionError(problems.size() + " problems, first: " + problems.peek());
+            problems.forEach(e::addSuppressed);
+            throw e;
+        }
+        GateMonitor m = g.monitor();
+        assertNull(problems.peek());
+        assertEquals(0, m.inFlight(), "no slot left taken");
+        assertEquals(0, m.queueDepth(), "no waiter left");
+        assertEquals(m.enqueued(), m.dequeued(), "everyone who entered the room left it");
+        assertEquals(obtained.sum(), completedByUs.sum());
+        assertEquals(obtained.sum(), m.admitted(), "admitted = permits the callers actually got");
+        assertEquals(m.admitted(), m.completed(), "each completed exactly once");
+        assertEquals(0, m.reclaimedLeases());
+        for (Permit p : handedOut.keySet()) assertTrue(p.isCompleted());
+        System.out.printf("%s: %d admitted, %d refused, %d cancelled, %d interrupted, waits %d (max %d ms)%n",
+                g.name(), obtained.sum(), refused.sum(), cancelled.sum(), interrupted.sum(), m.waits(),
+                m.maxWaitNanos() / MS);
+    }
+
+    /** Probe of the reflection path itself, so a JDK without virtual threads still runs the rest. */
+    @Test
+    void virtualThreadsDetection() {
+        Method m = virtualBuilder();
+        assertEquals(Runtime.version().feature() >= 21, m != null);
+    }
+
+}
