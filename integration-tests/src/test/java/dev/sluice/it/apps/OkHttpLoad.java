@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread ({@code mode=async}); see {@link LoadDriver} for the load arguments and the RESULT line. Also:
  * url, maxTokens, promptBytes, stream (read an SSE answer event by event: adds events, firstEventMaxMs,
  * streamMinMs), closeUnread (close each response without reading its body), cancelAfterMs (cancel every call
- * that has not finished that long after the start).
+ * that long after the last one was launched).
  */
 public final class OkHttpLoad {
     @SuppressWarnings("deprecation") // RequestBody.create(MediaType, String): the one form 3.x, 4.x and 5.x all have
@@ -73,11 +73,13 @@ public final class OkHttpLoad {
             }
         };
         if (cancelAfterMs > 0) {
-            long start = System.nanoTime();
             d.afterLaunch = () -> {
                 try {
-                    long wait = start + cancelAfterMs * 1_000_000L - System.nanoTime();
-                    if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
+                    Thread.sleep(cancelAfterMs);
+                    long end = System.nanoTime() + 5_000_000_000L; // sync: each thread makes its call itself
+                    for (int i = 0; i < calls.length; i++) {
+                        while (calls[i] == null && System.nanoTime() < end) Thread.sleep(5);
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
