@@ -18,9 +18,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * What the JDK HttpClient advice calls. Translates the client's types for {@link GovernedCall} and nothing
- * more. Public because inlined advice calls it from inside java.net.http. Defined in the platform class loader
- * (see {@link JdkHttpClientInstrumentation}); parameters are {@code Object} because the advice is typed without
- * java.net.http.
+ * more. Public because inlined advice calls it from inside java.net.http.
  */
 public final class JdkHttpClientBridge {
     /** Set while the bridge itself calls sendAsync after admission, so that call is not governed twice. */
@@ -35,9 +33,8 @@ public final class JdkHttpClientBridge {
     }
 
     /** Before a blocking send: admit (or throw the refusal) and wrap the handler; unmatched calls get theirs back. */
-    public static Object beforeSend(Object req, Object bodyHandler) throws IOException, InterruptedException {
-        HttpRequest request = (HttpRequest) req;
-        HttpResponse.BodyHandler<?> handler = (HttpResponse.BodyHandler<?>) bodyHandler;
+    public static HttpResponse.BodyHandler<?> beforeSend(HttpRequest request, HttpResponse.BodyHandler<?> handler)
+            throws IOException, InterruptedException {
         EndpointRuntime ep = match(request);
         if (ep == null || handler == null) return handler;
         GovernedCall call = prepare(ep, request);
@@ -46,7 +43,7 @@ public final class JdkHttpClientBridge {
     }
 
     /** After a blocking send: a failure before any response reached the handler hands the permit back. */
-    public static void afterSend(Object handler, Throwable thrown) {
+    public static void afterSend(HttpResponse.BodyHandler<?> handler, Throwable thrown) {
         if (thrown == null || !(handler instanceof GovernedBodyHandler)) return;
         GovernedCall call = ((GovernedBodyHandler<?>) handler).call;
         if (thrown instanceof InterruptedException) call.onCancel();
@@ -58,11 +55,9 @@ public final class JdkHttpClientBridge {
      * (unmatched, re-entry, or a fault in Sluice).
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    public static CompletableFuture<?> sendAsync(Object httpClient, Object req, Object bodyHandler, Object push,
-                                                 boolean withPush) {
-        HttpClient client = (HttpClient) httpClient;
-        HttpRequest request = (HttpRequest) req;
-        HttpResponse.BodyHandler<?> handler = (HttpResponse.BodyHandler<?>) bodyHandler;
+    public static CompletableFuture<?> sendAsync(HttpClient client, HttpRequest request,
+                                                 HttpResponse.BodyHandler<?> handler,
+                                                 HttpResponse.PushPromiseHandler<?> push, boolean withPush) {
         EndpointRuntime ep = match(request);
         if (ep == null || handler == null) return null;
         if (INNER.get()[0]) return null;

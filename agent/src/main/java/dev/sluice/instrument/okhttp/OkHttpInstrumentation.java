@@ -1,7 +1,6 @@
 package dev.sluice.instrument.okhttp;
 
 import dev.sluice.instrument.ClientInstrumentation;
-import dev.sluice.instrument.HelperInjector;
 import dev.sluice.instrument.okhttp.injected.OkHttpCalls;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;

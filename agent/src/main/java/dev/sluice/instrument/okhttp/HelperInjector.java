@@ -1,4 +1,4 @@
-package dev.sluice.instrument;
+package dev.sluice.instrument.okhttp;
 
 import net.bytebuddy.dynamic.ClassFileLocator;
 
@@ -12,29 +12,22 @@ import java.util.Set;
 import java.util.WeakHashMap;
 
 /**
- * Defines a client unit's helper classes in the class loader of the client it instruments, once per loader, while
- * that loader's instrumented class is being transformed (so before any advice in it runs). A unit needs this when
- * its code must be typed with the client's classes, which the bootstrap path (where the agent lives) cannot see:
- * OkHttp in an application loader, java.net.http in the platform loader. Because the helpers are defined there, a
- * reference from advice inlined into the client finds them first ({@code findLoadedClass}); their copies in the
- * agent jar on the bootstrap path are never used, and they reach the shared logic ({@code dev.sluice.client}) on
- * the bootstrap path through ordinary parent delegation. Only their public members may be used across loaders.
+ * Defines the OkHttp unit's helper classes in each class loader that holds an instrumented OkHttp, once per loader,
+ * while that loader's {@code RealCall} is being transformed (so before any advice in it runs). Because they are
+ * defined there, a reference from advice inlined into OkHttp finds them first ({@code findLoadedClass}); their
+ * copies in the agent jar on the bootstrap path are never used.
  *
  * <p>{@code ClassLoader.defineClass} is reached by reflection: {@code java.lang} is opened to the agent's module
  * through {@link Instrumentation#redefineModule}, so no {@code Unsafe} (and no JDK warning about it) is needed.
  */
-public final class HelperInjector {
+final class HelperInjector {
     private final List<String> names;
     private final List<byte[]> bytes = new ArrayList<>();
     private final Method defineClass;
     private final Method findLoadedClass;
     private final Map<ClassLoader, Boolean> done = new WeakHashMap<>();
 
-    /**
-     * {@code names}: the helper classes, superclasses before subclasses (a superclass not yet defined would be
-     * looked up on the bootstrap path); their bytes come from {@code locator} (the agent jar).
-     */
-    public HelperInjector(Instrumentation inst, ClassFileLocator locator, List<String> names) {
+    HelperInjector(Instrumentation inst, ClassFileLocator locator, List<String> names) {
         this.names = names;
         try {
             for (String name : names) bytes.add(locator.locate(name).resolve());
@@ -49,12 +42,12 @@ public final class HelperInjector {
             findLoadedClass = ClassLoader.class.getDeclaredMethod("findLoadedClass", String.class);
             findLoadedClass.setAccessible(true);
         } catch (Exception e) {
-            throw new IllegalStateException("cannot prepare the helper classes " + names, e);
+            throw new IllegalStateException("cannot prepare the OkHttp helper classes", e);
         }
     }
 
     /** Defines the helpers in {@code loader} unless already there. Null (bootstrap): the agent jar's copies serve. */
-    public void inject(ClassLoader loader, ProtectionDomain domain) {
+    void inject(ClassLoader loader, ProtectionDomain domain) {
         if (loader == null) return;
         synchronized (done) {
             if (done.containsKey(loader)) return;
@@ -66,7 +59,7 @@ public final class HelperInjector {
                     defineClass.invoke(loader, name, b, 0, b.length, domain);
                 }
             } catch (Exception e) {
-                throw new IllegalStateException("cannot define the helper classes in " + loader, e);
+                throw new IllegalStateException("cannot define the OkHttp helper classes in " + loader, e);
             }
             done.put(loader, Boolean.TRUE);
         }
