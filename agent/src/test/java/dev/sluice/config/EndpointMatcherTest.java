@@ -185,7 +185,7 @@ class EndpointMatcherTest {
         long afterHits = mx.getThreadAllocatedBytes(tid);
         assertEquals(calls, misses0);
         assertEquals(calls, hits0);
-        long slack = 4096; // the measurement itself; a single allocation per call would be >= 1.6 MB
+        long slack = 64 * 1024; // the measurement itself, JIT and safepoint noise; one allocation per call would be >= 1.6 MB
         assertEquals(0, Math.max(0, afterMisses - before - slack),
                 "no-match path allocated " + (afterMisses - before) + " bytes over " + calls + " calls");
         assertEquals(0, Math.max(0, afterHits - afterMisses - slack),

@@ -18,6 +18,9 @@ class BreakerIT {
                     .write();
             ChildJvm.Started child = ChildJvm.of(JdkLoad.class).withAgent(cfg)
                     .args("url=" + up.chatUrl(), "calls=100", "rate=20", "mode=sync").start();
+            // Once the first call arrives, a second of load (20 calls) meets the failing upstream.
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (up.requests() == 0 && System.nanoTime() < deadline) Thread.sleep(5);
             Thread.sleep(1000);
             long reachedWhileFailing = up.requests();
             up.failStatus(0); // the upstream recovers while the breaker is still open

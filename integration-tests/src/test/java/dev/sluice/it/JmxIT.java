@@ -20,7 +20,7 @@ class JmxIT {
                     .endpoint("rpm", 6000).endpoint("burst", 1.0 / 60)
                     .endpoint("queue.capacity", 5000).endpoint("queue.max-wait", "60s")
                     .write();
-            // Offered 100/s for 9 s, just what 6,000 RPM admits.
+            // Offered 100/s for 9 s, just what 6,000 RPM admits. Lowered at ~3.5 s, raised again at ~8.5 s.
             ChildJvm.Started child = ChildJvm.of(JdkLoad.class).withAgent(cfg)
                     .args("url=" + up.chatUrl(), "calls=900", "rate=100", "mode=async", "tick=true").start();
             ObjectName ep = Jmx.endpoint("mock");
@@ -30,7 +30,7 @@ class JmxIT {
                 Thread.sleep(3500);
                 jmx.set(ep, "Rpm", 1800L);             // 30/s from now on
                 assertEquals(1800L, jmx.get(ep, "Rpm"), "the write reads back");
-                Thread.sleep(4000);
+                Thread.sleep(5000);
                 jmx.set(ep, "Rpm", 12_000L);           // drain the backlog at the upstream's own limit
                 assertEquals(0L, jmx.get(ep, "Upstream429"));
             }

@@ -79,7 +79,7 @@ class UntouchedIT {
 
     @Test
     void disabledAgentIsANoOp() throws Exception {
-        try (Upstream up = Upstream.start(b -> b.rpm(600).burstSeconds(1))) {
+        try (Upstream up = Upstream.start(b -> b.rpm(60_000))) {
             Path cfg = SluiceConfigFile.forUpstream(up).endpoint("rpm", 1).write();
             ChildJvm.Result r = ChildJvm.of(JdkLoad.class).withAgent(cfg).env("SLUICE_ENABLED", "false")
                     .args("url=" + up.chatUrl(), "calls=20", "mode=async").run(60);

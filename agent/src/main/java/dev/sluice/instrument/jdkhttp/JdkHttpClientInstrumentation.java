@@ -1,6 +1,10 @@
 package dev.sluice.instrument.jdkhttp;
 
 import dev.sluice.instrument.ClientInstrumentation;
+import dev.sluice.instrument.HelperInjector;
+import dev.sluice.instrument.jdkhttp.injected.JdkHttpClientBridge;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.pool.TypePool;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.dynamic.ClassFileLocator;
@@ -9,6 +13,7 @@ import java.lang.instrument.Instrumentation;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -20,7 +25,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  * {@code java.net.http.HttpClient}: {@code send} and both {@code sendAsync} on {@code HttpClientFacade}, the
  * class every {@code HttpClient.newHttpClient()} / {@code newBuilder().build()} returns. The facade's three
  * methods each delegate straight to the implementation and never to each other, so every call passes exactly
- * one advice. The work is in {@link JdkHttpClientBridge}.
+ * one advice. The work is in the injected {@code JdkHttpClientBridge}.
  */
 public final class JdkHttpClientInstrumentation implements ClientInstrumentation {
     static final String FACADE = "jdk.internal.net.http.HttpClientFacade";
@@ -30,16 +35,34 @@ public final class JdkHttpClientInstrumentation implements ClientInstrumentation
         return "jdk-httpclient";
     }
 
+    /** Helpers that implement or call java.net.http types: defined in the platform loader, which holds that module. */
+    static final String INJECTED = "dev.sluice.instrument.jdkhttp.injected.";
+    static final List<String> HELPERS = List.of(INJECTED + "JdkHttpClientBridge", INJECTED + "GovernedBodyHandler",
+            INJECTED + "GovernedBodyHandler$Subscriber", INJECTED + "GovernedBodyHandler$Subscriber$1",
+            INJECTED + "RequestBodies", INJECTED + "RequestBodies$Collector");
+
     @Override
     public AgentBuilder install(AgentBuilder builder, Instrumentation inst, ClassFileLocator advice) {
-        // Advice inlined into java.net.http calls our bridge in the bootstrap loader's unnamed module; a named
+        Module http = ModuleLayer.boot().findModule("java.net.http").orElse(null);
+        if (http == null) return builder; // a runtime image without the HttpClient
+        ClassLoader platform = http.getClassLoader();
+        new HelperInjector(inst, advice, HELPERS).inject(platform, null);
+        // Advice inlined into java.net.http calls the helpers in the platform loader's unnamed module; a named
         // module reads no unnamed module unless told to.
-        ModuleLayer.boot().findModule("java.net.http").ifPresent(m -> inst.redefineModule(m,
-                Set.of(JdkHttpClientBridge.class.getModule()), Map.of(), Map.of(), Set.of(), Map.of()));
+        inst.redefineModule(http, Set.of(platform.getUnnamedModule()), Map.of(), Map.of(), Set.of(), Map.of());
+        // Advice is described from bytes, never loaded here: its signatures name java.net.http types, which the
+        // bootstrap loader (where this class lives) cannot see.
+        ClassFileLocator locator = new ClassFileLocator.Compound(HelperInjector.withHidden(advice),
+                ClassFileLocator.ForClassLoader.of(platform));
+        TypePool pool = TypePool.Default.of(locator);
+        String self = JdkHttpClientInstrumentation.class.getName();
+        TypeDescription send = pool.describe(self + "$SendAdvice").resolve();
+        TypeDescription sendAsync = pool.describe(self + "$SendAsyncAdvice").resolve();
+        TypeDescription sendAsyncPush = pool.describe(self + "$SendAsyncPushAdvice").resolve();
         return builder.type(named(FACADE)).transform((b, type, loader, module, pd) -> b
-                .visit(Advice.to(SendAdvice.class, advice).on(named("send").and(takesArguments(2))))
-                .visit(Advice.to(SendAsyncAdvice.class, advice).on(named("sendAsync").and(takesArguments(2))))
-                .visit(Advice.to(SendAsyncPushAdvice.class, advice).on(named("sendAsync").and(takesArguments(3)))));
+                .visit(Advice.to(send, locator).on(named("send").and(takesArguments(2))))
+                .visit(Advice.to(sendAsync, locator).on(named("sendAsync").and(takesArguments(2))))
+                .visit(Advice.to(sendAsyncPush, locator).on(named("sendAsync").and(takesArguments(3)))));
     }
 
     /** Blocking send: admission before, the body handler wrapped to watch the response, a failure reported. */

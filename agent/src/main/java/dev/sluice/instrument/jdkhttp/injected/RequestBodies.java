@@ -1,4 +1,4 @@
-package dev.sluice.instrument.jdkhttp;
+package dev.sluice.instrument.jdkhttp.injected;
 
 import java.net.http.HttpRequest;
 import java.nio.ByteBuffer;

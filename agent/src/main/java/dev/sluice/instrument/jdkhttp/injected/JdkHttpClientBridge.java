@@ -1,4 +1,4 @@
-package dev.sluice.instrument.jdkhttp;
+package dev.sluice.instrument.jdkhttp.injected;
 
 import dev.sluice.client.EndpointRuntime;
 import dev.sluice.client.Faults;
