@@ -1,6 +1,7 @@
 package dev.sluice.instrument.okhttp;
 
 import dev.sluice.instrument.ClientInstrumentation;
+import dev.sluice.instrument.HelperInjector;
 import dev.sluice.instrument.okhttp.injected.OkHttpCalls;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
@@ -25,10 +26,11 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  * has to implement OkHttp's own types ({@code Callback}, {@code ResponseBody}, okio's {@code Source}) to watch a
  * response as it streams and to answer an async caller. So the classes of the {@code injected} package are
  * defined by {@link HelperInjector} in the class loader of each OkHttp that gets instrumented, before its
- * {@code RealCall} runs; they see OkHttp there and reach the shared logic ({@code dev.sluice.client}) on the
- * bootstrap path. The advice below only forwards to them and is typed with {@code Object} alone, so this class
- * links against nothing of OkHttp. The helpers are compiled against OkHttp 4.12 and use only the API that 3.14, 4.x
- * and 5.x (and okio 1.x/3.x) share in binary form.
+ * {@code RealCall} runs (the build hides them in the jar, so the bootstrap loader never sees them); they see OkHttp
+ * there and reach the shared logic ({@code dev.sluice.client}) on the bootstrap path. The advice below only
+ * forwards to them and is typed with {@code Object} alone, so this class links against nothing of OkHttp. The
+ * helpers are compiled against OkHttp 4.12 and use only the API that 3.14, 4.x and 5.x (and okio 1.x/3.x) share in
+ * binary form.
  *
  * <p>Deliberate refusals are thrown from the exit advice (the enter advice skips the original method); every
  * other error inside Sluice is suppressed and the call proceeds untouched.
@@ -37,7 +39,10 @@ public final class OkHttpInstrumentation implements ClientInstrumentation {
     static final String CALL_3 = "okhttp3.RealCall";
     static final String CALL_4 = "okhttp3.internal.connection.RealCall";
 
-    /** Every class of the injected package, in definition order (a unit test keeps this list complete). */
+    /**
+     * Every class of the injected package, superclasses first (a unit test keeps this list complete). Nested and
+     * anonymous classes would need listing too; lambdas need nothing.
+     */
     static final List<String> HELPERS = List.of(
             "dev.sluice.instrument.okhttp.injected.Waiter",
             "dev.sluice.instrument.okhttp.injected.SyncWaiter",
