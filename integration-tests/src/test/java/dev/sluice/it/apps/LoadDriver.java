@@ -213,7 +213,8 @@ public final class LoadDriver {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         ObjectName name = new ObjectName("dev.sluice:type=Endpoint,name=mock");
         if (!server.isRegistered(name)) {
-            for (String k : new String[]{"inFlight", "queueDepth", "tokensReserved", "tokensCharged", "faults", "reclaimed"}) {
+            for (String k : new String[]{"inFlight", "queueDepth", "tokensReserved", "tokensCharged", "faults",
+                    "reclaimed"}) {
                 m.put(k, -1L);
             }
             return m;

@@ -14,7 +14,10 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** anthropic-java (OkHttp underneath), built as its README says, with its retries off (maxRetries 0) and on (default). */
+/**
+ * anthropic-java (OkHttp underneath), built as its README says, with its retries off (maxRetries 0) and on
+ * (default).
+ */
 class AnthropicSdkIT {
     @ParameterizedTest(name = "{0} maxRetries={1}")
     @CsvSource({"sync,0", "sync,-1", "async,0", "async,-1"})
@@ -33,9 +36,12 @@ class AnthropicSdkIT {
     @ValueSource(ints = {0, -1})
     void aRefusalIsTheSdksIoException(int retries) throws Exception {
         try (Upstream up = Upstream.start(b -> b.failStatus(500))) {
-            ChildJvm.Result r = ChildJvm.of(AnthropicSdkLoad.class).withAgent(ClientLoad.breakerConfig(up, "anthropic"))
-                    .args("baseUrl=" + up.baseUrl(), "calls=3", "mode=seq", "maxRetries=" + retries, "warmup=1").run(90);
-            ClientLoad.assertRefused("anthropic-java retries " + retries, up, r, "com.anthropic.errors.AnthropicIoException");
+            ChildJvm.Result r = ChildJvm.of(AnthropicSdkLoad.class)
+                    .withAgent(ClientLoad.breakerConfig(up, "anthropic"))
+                    .args("baseUrl=" + up.baseUrl(), "calls=3", "mode=seq", "maxRetries=" + retries, "warmup=1")
+                    .run(90);
+            ClientLoad.assertRefused("anthropic-java retries " + retries, up, r,
+                    "com.anthropic.errors.AnthropicIoException");
         }
     }
 

@@ -34,7 +34,8 @@ class LangChain4jIT {
     void aRefusalReachesTheApplication(int retries) throws Exception {
         try (Upstream up = Upstream.start(b -> b.failStatus(500))) {
             ChildJvm.Result r = ChildJvm.of(LangChain4jLoad.class).withAgent(ClientLoad.breakerConfig(up, "openai"))
-                    .args("baseUrl=" + up.baseUrl() + "/v1", "calls=3", "mode=seq", "maxRetries=" + retries, "warmup=1").run(90);
+                    .args("baseUrl=" + up.baseUrl() + "/v1", "calls=3", "mode=seq", "maxRetries=" + retries,
+                            "warmup=1").run(90);
             ClientLoad.assertRefused("langchain4j-open-ai retries " + retries, up, r, "java.lang.RuntimeException");
         }
     }

@@ -25,7 +25,8 @@ class OkHttpIT {
         try (Upstream up = ClientLoad.rateLimitedUpstream()) {
             Path cfg = ClientLoad.rateConfig(up, "openai").write();
             ClientLoad.assertRateBound(set + " " + mode, up, ChildJvm.of(OkHttpLoad.class).libs(set).withAgent(cfg)
-                    .args("url=" + up.chatUrl(), "calls=" + ClientLoad.CALLS, "rate=" + ClientLoad.RATE, "mode=" + mode, "warmup=1"), 1);
+                    .args("url=" + up.chatUrl(), "calls=" + ClientLoad.CALLS, "rate=" + ClientLoad.RATE,
+                            "mode=" + mode, "warmup=1"), 1);
         }
     }
 
@@ -34,7 +35,8 @@ class OkHttpIT {
     @CsvSource({"okhttp3,seq", "okhttp3,async", "okhttp4,seq", "okhttp4,async", "okhttp5,seq", "okhttp5,async"})
     void aRefusalIsTheCallersIOException(String set, String mode) throws Exception {
         try (Upstream up = Upstream.start(b -> b.failStatus(500))) {
-            ChildJvm.Result r = ChildJvm.of(OkHttpLoad.class).libs(set).withAgent(ClientLoad.breakerConfig(up, "openai"))
+            ChildJvm.Result r = ChildJvm.of(OkHttpLoad.class).libs(set)
+                    .withAgent(ClientLoad.breakerConfig(up, "openai"))
                     .args("url=" + up.chatUrl(), "calls=4", "rate=10", "mode=" + mode, "warmup=1").run(60);
             ClientLoad.assertRefused(set + " " + mode, up, r, "dev.sluice.SluiceRejectedException");
             assertEquals("true", ClientLoad.refusal(r).get("sluiceMessageInOuter"));
@@ -91,6 +93,21 @@ class OkHttpIT {
             assertEquals(5, r.num("canceled"), "the waiting calls failed as cancelled\n" + r);
             assertEquals(1, up.requests(), "only the warm-up reached the upstream\n" + r);
             assertTrue(r.num("wallMs") < 2000, "nobody waited for a permit after the cancel\n" + r);
+            ClientLoad.assertPermitsBack(r);
+        }
+    }
+
+    /** A call to a URL no endpoint matches passes untouched: not counted, not limited. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"sync", "async"})
+    void unmatchedCallsPassUntouched(String mode) throws Exception {
+        try (Upstream up = Upstream.start()) {
+            Path cfg = SluiceConfigFile.forUpstream(up).endpoint("match", "http://127.0.0.2:1/v1")
+                    .endpoint("rpm", 1).write();
+            ChildJvm.Result r = ChildJvm.of(OkHttpLoad.class).libs("okhttp4").withAgent(cfg)
+                    .args("url=" + up.chatUrl(), "calls=20", "mode=" + mode).run(60);
+            assertEquals(20, r.num("ok"), "rpm=1 would have held them back: they were not governed\n" + r);
+            assertEquals(0, r.num("tokensReserved"), r.toString());
             ClientLoad.assertPermitsBack(r);
         }
     }

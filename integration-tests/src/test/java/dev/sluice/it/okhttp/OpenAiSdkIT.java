@@ -34,7 +34,8 @@ class OpenAiSdkIT {
     void aRefusalIsTheSdksIoException(int retries) throws Exception {
         try (Upstream up = Upstream.start(b -> b.failStatus(500))) {
             ChildJvm.Result r = ChildJvm.of(OpenAiSdkLoad.class).withAgent(ClientLoad.breakerConfig(up, "openai"))
-                    .args("baseUrl=" + up.baseUrl() + "/v1", "calls=3", "mode=seq", "maxRetries=" + retries, "warmup=1").run(90);
+                    .args("baseUrl=" + up.baseUrl() + "/v1", "calls=3", "mode=seq", "maxRetries=" + retries,
+                            "warmup=1").run(90);
             ClientLoad.assertRefused("openai-java retries " + retries, up, r, "com.openai.errors.OpenAIIoException");
         }
     }
