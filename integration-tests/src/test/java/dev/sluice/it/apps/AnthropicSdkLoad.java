@@ -8,13 +8,13 @@ import com.anthropic.models.messages.RawMessageStreamEvent;
 
 /**
  * An application on the official Anthropic Java SDK (anthropic-java, which sends through OkHttp), built as its
- * README says, pointed at {@code baseUrl}. Arguments as {@link LoadDriver}, plus maxRetries (-1 = the SDK's
+ * README says, pointed at {@code baseUrl}. Arguments as {@link LoadLoop}, plus maxRetries (-1 = the SDK's
  * default), maxTokens, promptBytes, stream (sync only: events counted, the last usage's output tokens as
  * streamOutputTokens).
  */
 public final class AnthropicSdkLoad {
     public static void main(String[] argv) throws Exception {
-        LoadDriver d = new LoadDriver(argv);
+        LoadLoop d = new LoadLoop(argv);
         int retries = d.intArg("maxRetries", -1);
         boolean stream = Boolean.parseBoolean(d.arg("stream", "false"));
         AnthropicOkHttpClient.Builder b = AnthropicOkHttpClient.builder()

@@ -14,11 +14,11 @@ import java.util.concurrent.CompletableFuture;
  * An application on LangChain4j's OpenAI module (which sends through the JDK HttpClient), pointed at
  * {@code baseUrl} (…/v1). {@code mode=sync|seq}: {@code OpenAiChatModel.chat} (retries: maxRetries, -1 = the
  * library's default); {@code mode=async}: {@code OpenAiStreamingChatModel} (its handler's onCompleteResponse /
- * onError), which streams. Other arguments as {@link LoadDriver}.
+ * onError), which streams. Other arguments as {@link LoadLoop}.
  */
 public final class LangChain4jLoad {
     public static void main(String[] argv) throws Exception {
-        LoadDriver d = new LoadDriver(argv);
+        LoadLoop d = new LoadLoop(argv);
         String baseUrl = d.arg("baseUrl", null);
         int retries = d.intArg("maxRetries", -1);
         int maxTokens = d.intArg("maxTokens", 20);

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * An ordinary OkHttp application (compiled against 4.12, run against 3.14, 4.12 or 5.x): chat-completion calls
  * with {@code Call.execute()} on a thread per call ({@code mode=sync|seq}) or {@code Call.enqueue()} from one
- * thread ({@code mode=async}); see {@link LoadDriver} for the load arguments and the RESULT line. Also:
+ * thread ({@code mode=async}); see {@link LoadLoop} for the load arguments and the RESULT line. Also:
  * url, maxTokens, promptBytes, stream (read an SSE answer event by event: adds events, firstEventMaxMs,
  * streamMinMs), closeUnread (close each response without reading its body), cancelAfterMs (cancel every call
  * that long after the last one was launched).
@@ -25,12 +25,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class OkHttpLoad {
     @SuppressWarnings("deprecation") // RequestBody.create(MediaType, String): the one form 3.x, 4.x and 5.x all have
     public static void main(String[] argv) throws Exception {
-        LoadDriver d = new LoadDriver(argv);
+        LoadLoop d = new LoadLoop(argv);
         String url = d.arg("url", null);
         boolean stream = Boolean.parseBoolean(d.arg("stream", "false"));
         boolean closeUnread = Boolean.parseBoolean(d.arg("closeUnread", "false"));
         long cancelAfterMs = Long.parseLong(d.arg("cancelAfterMs", "0"));
-        String json = LoadDriver.openAiBody(d.intArg("promptBytes", 40), d.intArg("maxTokens", 20), stream);
+        String json = LoadLoop.openAiBody(d.intArg("promptBytes", 40), d.intArg("maxTokens", 20), stream);
         MediaType type = MediaType.get("application/json");
 
         OkHttpClient client = new OkHttpClient.Builder().readTimeout(60, TimeUnit.SECONDS).build();

@@ -9,12 +9,12 @@ import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 
 /**
  * An application on the official OpenAI Java SDK (openai-java, which sends through OkHttp), built as its README
- * says, pointed at {@code baseUrl} (…/v1). Arguments as {@link LoadDriver}, plus maxRetries (-1 = the SDK's
+ * says, pointed at {@code baseUrl} (…/v1). Arguments as {@link LoadLoop}, plus maxRetries (-1 = the SDK's
  * default), maxTokens, promptBytes, stream (sync only: chunks counted as events, usage as streamUsage).
  */
 public final class OpenAiSdkLoad {
     public static void main(String[] argv) throws Exception {
-        LoadDriver d = new LoadDriver(argv);
+        LoadLoop d = new LoadLoop(argv);
         int retries = d.intArg("maxRetries", -1);
         boolean stream = Boolean.parseBoolean(d.arg("stream", "false"));
         OpenAIOkHttpClient.Builder b = OpenAIOkHttpClient.builder()
