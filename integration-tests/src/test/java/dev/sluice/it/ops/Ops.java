@@ -101,20 +101,9 @@ final class Ops {
         }
     }
 
-    /**
-     * A JMX connection to the child, retried while the child's JVM is still starting (its attach listener can
-     * answer before the management agent can start: an AttachOperationFailedException).
-     */
+    /** A JMX connection to the child (the shared harness retries while the child is still starting). */
     static Jmx jmx(ChildJvm.Started child) throws Exception {
-        long end = System.currentTimeMillis() + 15_000;
-        while (true) {
-            try {
-                return Jmx.connect(child.pid());
-            } catch (Exception e) {
-                if (System.currentTimeMillis() > end || !child.process.isAlive()) throw e;
-                Thread.sleep(100);
-            }
-        }
+        return Jmx.connect(child.pid());
     }
 
     static boolean await(BooleanSupplier cond, long timeoutMs) throws InterruptedException {
