@@ -17,7 +17,9 @@ package dev.sluice.core;
  * timing enters (responses may arrive late and out of order), only the provider's own figures. {@code remaining} is
  * rounded down to whole units, which makes the slope uncertain by about one unit over the spread of the remaining
  * counts seen; the local rate is lowered only when the estimate is below the configured rate by more than that
- * uncertainty, and then to the low end of it. An estimate that reaches the configured rate restores it (never more).
+ * uncertainty, and then to the low end of it. An estimate that reaches the configured rate restores it (never more),
+ * and so does a fit whose points scatter more than rounding explains (reset times read against the local clock, as
+ * Anthropic's RFC 3339 instants are, or of coarse resolution): no cap without a clean line.
  *
  * <p>Not seen this way: a neighbour that consumes from the same provider bucket (the bucket still refills at its full
  * rate; the neighbour's use shows as a lower remaining count, which the level sync follows on each response).
@@ -34,6 +36,8 @@ final class ProviderRate {
     static final long MIN_SPREAD = 3;
     /** Estimates at or above this share of the configured rate need no cap. */
     static final double RESTORE = 0.98;
+    /** Largest root-mean-square scatter (in units) around the fitted line for the fit to count. */
+    static final double MAX_SCATTER = 1.0;
 
     /** {@link #sample} result: change nothing. */
     static final long KEEP = -1;
@@ -81,8 +85,18 @@ final class ProviderRate {
             sxx += dx * dx;
         }
         if (sxx <= 0) return KEEP;
-        double perSecond = -sxy / sxx;
+        double slope = sxy / sxx;
+        double perSecond = -slope;
         if (!(perSecond > 0)) return KEEP;
+        // Only a clean line is evidence: rounding leaves at most a unit of scatter. Reset times read late against
+        // the local clock (Anthropic sends an instant, not a duration) or with second resolution scatter far more,
+        // and a noisy fit underestimates the slope: then the configured rate stands.
+        double sse = 0;
+        for (int i = 0; i < count; i++) {
+            double e = remaining[i] - (my + slope * (resetSeconds[i] - mx));
+            sse += e * e;
+        }
+        if (Math.sqrt(sse / count) > MAX_SCATTER * unit) return CONFIGURED;
         double perMinute = perSecond * 60;
         double uncertainty = (double) unit / spread;
         if (perMinute * (1 + uncertainty) >= configuredPerMinute * RESTORE) return CONFIGURED;

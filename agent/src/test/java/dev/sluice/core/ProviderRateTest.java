@@ -104,6 +104,19 @@ class ProviderRateTest {
     }
 
     @Test
+    void scatteredResetTimesAreNoEvidence() {
+        // 50/s, but each reset read up to 200 ms late (an RFC 3339 instant against a busy local clock)
+        ProviderRate r = new ProviderRate();
+        java.util.Random rnd = new java.util.Random(7);
+        long a = ProviderRate.KEEP;
+        for (int remaining = 49; remaining >= 0; remaining--) {
+            long reset = (50 - remaining) * 20_000_000L - rnd.nextInt(200_000_000);
+            a = r.sample(remaining, Math.max(0, reset), 6000);
+        }
+        assertEquals(ProviderRate.CONFIGURED, a);
+    }
+
+    @Test
     void missingFiguresChangeNothing() {
         ProviderRate r = new ProviderRate();
         assertEquals(ProviderRate.KEEP, r.sample(-1, 10, 6000));
