@@ -32,11 +32,12 @@ import java.util.Locale;
  * an approximation: their tokenizers differ (Anthropic's counts run roughly 10-30% above cl100k on English).
  *
  * <h2>Cost</h2>
- * A vocabulary is loaded on its first use, by the first call that needs it, and kept (about 0.3 s and some
- * tens of MB of heap each; the README's "Estimator accuracy" section has the measured figures). A prompt of more than
- * {@value #MAX_TEXT_BYTES} bytes of text is not tokenized (the byte count is used): tokenizing megabytes on the
- * application's thread would cost more than the estimate is worth. A fault (a vocabulary that cannot be loaded) is
- * logged once and the byte count used from then on.
+ * A vocabulary is loaded on its first use, by the first call that needs it, and kept (about a second and 12 MB
+ * (cl100k_base) or 27 MB (o200k_base) of heap; the README's "Estimator accuracy" section has the measured figures).
+ * Counting runs on the caller's thread at roughly 0.1-1 ms per KB of prompt (CJK is the slowest), so only the first
+ * {@value #EXACT_BYTES} bytes of prompt are counted exactly and the rest is extrapolated from their tokens per byte:
+ * a long prompt costs a bounded time. A fault (a vocabulary that cannot be loaded) is logged once and the byte count
+ * used from then on.
  */
 public final class Tiktoken {
     /** Tokens each chat message costs beyond its content: 3 of framing and 1 for the role. */
@@ -45,8 +46,8 @@ public final class Tiktoken {
     public static final int TOKENS_PER_NAME = 1;
     /** Every chat request's reply is primed with {@code <|start|>assistant<|message|>}. */
     public static final int REPLY_PRIMING = 3;
-    /** Longer prompt text is estimated from its byte count. */
-    static final long MAX_TEXT_BYTES = 4L * 1024 * 1024;
+    /** Prompt bytes counted exactly; the rest of a longer prompt is extrapolated from them (see {@link Spans#count}). */
+    static final long EXACT_BYTES = 16 * 1024;
 
     private static volatile boolean broken;
 
@@ -123,7 +124,7 @@ public final class Tiktoken {
     public static RequestInfo scan(byte[] body, int offset, int length) {
         Spans spans = new Spans();
         RequestInfo info = RequestScanner.scan(body, offset, length, spans);
-        if (broken || !info.parsed() || info.promptBytes() > MAX_TEXT_BYTES) return info;
+        if (broken || !info.parsed()) return info;
         try {
             return info.withPromptTokens(spans.count(body, forModel(info.model())));
         } catch (Throwable t) {
@@ -154,14 +155,38 @@ public final class Tiktoken {
             n++;
         }
 
+        /**
+         * The pieces' tokens: exact for the first {@value #EXACT_BYTES} bytes of prompt; beyond that the rest is
+         * extrapolated from the tokens per byte of what was counted (a piece that crosses the limit is counted up to
+         * it), so a long prompt costs a bounded time on the caller's thread.
+         */
         long count(byte[] body, Vocabulary vocabulary) {
             Encoding enc = vocabulary.encoding();
-            long total = 0;
+            long tokens = 0;
+            long countedBytes = 0;
+            long restBytes = 0;
             for (int i = 0; i < n; i++) {
+                int len = ends[i] - starts[i];
+                if (countedBytes >= EXACT_BYTES) {
+                    restBytes += len;
+                    continue;
+                }
                 String text = strings[i] ? decodeJsonString(body, starts[i], ends[i]) : compactJson(body, starts[i], ends[i]);
-                if (!text.isEmpty()) total += enc.countTokensOrdinary(text);
+                if (text.isEmpty()) continue;
+                if (countedBytes + len <= EXACT_BYTES) {
+                    tokens += enc.countTokensOrdinary(text);
+                    countedBytes += len;
+                    continue;
+                }
+                int keep = (int) Math.min(text.length(), Math.max(256, (EXACT_BYTES - countedBytes) * text.length() / len));
+                if (keep < text.length() && Character.isHighSurrogate(text.charAt(keep - 1))) keep--;
+                long headBytes = (long) len * keep / text.length();
+                tokens += enc.countTokensOrdinary(text.substring(0, keep));
+                countedBytes += headBytes;
+                restBytes += len - headBytes;
             }
-            return total;
+            if (restBytes == 0 || countedBytes == 0) return tokens;
+            return tokens + (long) Math.ceil((double) restBytes * tokens / countedBytes);
         }
     }
 

@@ -108,10 +108,21 @@ class TiktokenTest {
         assertEquals(-1, broken.promptTokens());
         assertEquals(PromptCounter.CHARS.promptTokens(broken), PromptCounter.TIKTOKEN.promptTokens(broken));
         assertEquals(-1, RequestScanner.scan("{\"a\":1}".getBytes(StandardCharsets.UTF_8), 0, 7).promptTokens());
-        String big = "x".repeat((int) Tiktoken.MAX_TEXT_BYTES + 1);
-        RequestInfo huge = scan("{\"model\":\"gpt-4o\",\"prompt\":\"" + big + "\"}");
-        assertEquals(-1, huge.promptTokens());
-        assertEquals(PromptCounter.CHARS.promptTokens(huge), PromptCounter.TIKTOKEN.promptTokens(huge));
+    }
+
+    @Test
+    void aLongPromptIsCountedInPartAndExtrapolated() {
+        String sentence = "The quick brown fox jumps over the lazy dog near the riverbank. ";
+        String text = sentence.repeat(4000); // 256 KB
+        RequestInfo r = scan("{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}");
+        long exact = Tiktoken.count(O200K_BASE, text);
+        assertTrue(Math.abs(r.promptTokens() - exact) <= exact / 100, r.promptTokens() + " vs " + exact);
+        // many pieces: the ones past the limit are extrapolated
+        StringBuilder many = new StringBuilder("{\"model\":\"gpt-4\",\"messages\":[");
+        for (int i = 0; i < 2000; i++) many.append(i == 0 ? "" : ",").append("{\"role\":\"user\",\"content\":\"").append(sentence).append("\"}");
+        RequestInfo m = scan(many.append("]}").toString());
+        long each = Tiktoken.count(CL100K_BASE, sentence);
+        assertTrue(Math.abs(m.promptTokens() - 2000 * each) <= 2000 * each / 100, m.promptTokens() + " vs " + 2000 * each);
     }
 
     @Test
