@@ -165,6 +165,29 @@ class StreamingIT {
         }
     }
 
+    /** tokens.estimator=tiktoken inside the agent: the shaded vocabulary loads from the agent jar and counts. */
+    @Test
+    void theTiktokenEstimatorCountsInsideTheAgent() throws Exception {
+        try (Upstream up = Upstream.start()) {
+            Path cfg = SluiceConfigFile.forUpstream(up).endpoint("tpm", 100_000).endpoint("tokens.estimator", "tiktoken")
+                    .write();
+            ChildJvm.Result r = ChildJvm.of(JdkStreamLoad.class).withAgent(cfg)
+                    .args("url=" + up.chatUrl(), "calls=5", "mode=sync", "promptBytes=40", "maxTokens=20", "mbean=mock")
+                    .run(60);
+            assertEquals(5, r.num("ok"), r.toString());
+            assertEquals(0, r.num("sluice.Faults"), r.toString());
+            assertTrue(!r.stderr.contains("tiktoken"), "no tokenizer fault logged:\n" + r.stderr);
+            assertEquals(5, r.num("sluice.EstimatorSamples"), r.toString());
+            // 40 x's are far fewer than 10 BPE tokens; with the chat framing (4 + 3) the estimate differs from the
+            // byte count the mock uses, and the JMX error figure says by how much
+            long reserved = r.num("sluice.TokensReserved");
+            assertTrue(reserved != 5 * 30 && reserved > 5 * 20, "a BPE count, not bytes / 4: " + r.result());
+            assertTrue(r.num("sluice.EstimatorErrorPpm") > 0, r.toString());
+            System.out.printf("tiktoken in the agent: 5 calls reserved %d tokens (chars would reserve 150), estimator"
+                    + " error against the mock's byte rule %.1f%%%n", reserved, r.num("sluice.EstimatorErrorPpm") / 1e4);
+        }
+    }
+
     static void report(String what, Upstream up, ChildJvm.Result r) {
         System.out.printf("%s: %d calls ok, %d x 429, wall %d ms; tokens charged: upstream %d, Sluice %d (reserved %d),"
                         + " corrections %d%n", what, r.num("ok"), up.rateLimited(), r.num("wallMs"), up.tokensCharged(),
