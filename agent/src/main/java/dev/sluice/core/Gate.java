@@ -351,13 +351,13 @@ public final class Gate {
             inFlight.incrementAndGet();
         }
         boolean rpm = l.rpm() > 0;
-        if (rpm && !requests.tryConsume(1)) {
+        if (rpm && !requests.tryConsume(1, now)) {
             inFlight.decrementAndGet();
             breaker.release(ticket);
             return null;
         }
         boolean tpm = l.tpm() > 0;
-        if (tpm && !tokens.tryConsume(n)) {
+        if (tpm && !tokens.tryConsume(n, now)) {
             if (rpm) requests.refund(1);
             inFlight.decrementAndGet();
             breaker.release(ticket);

@@ -120,9 +120,16 @@ public final class TokenBucket {
      * full, into debt (see the class comment).
      */
     public boolean tryConsume(long n) {
+        return n <= 0 || tryConsume(n, clock.nanoTime());
+    }
+
+    /**
+     * As {@link #tryConsume(long)}, at {@code now} (this bucket's clock time, read by the caller a moment ago): a
+     * caller that asks several buckets in a row reads the clock once.
+     */
+    public boolean tryConsume(long n, long now) {
         if (n <= 0) return true;
         n = Math.min(n, MAX_AMOUNT);
-        long now = clock.nanoTime();
         for (;;) {
             Rate r = rate.get();
             long s = supply(r, now);
