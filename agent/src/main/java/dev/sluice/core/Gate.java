@@ -654,7 +654,7 @@ public final class Gate {
             if (pm.tookTokens) {
                 long diff = charged - pm.reservedTokens();
                 if (diff > 0) tokens.forceConsume(diff);
-                else if (diff < 0) tokens.refund(-diff);
+                else if (diff < 0) tokens.refund(-diff, pm.admittedAt); // the same as now, without the clock
             }
         }
         stats.completed.increment();
