@@ -90,7 +90,7 @@ public final class LoadApp {
             default:
                 throw new IllegalArgumentException("phase " + phase);
         }
-        System.out.println("RESULT " + result);
+        System.out.println("RESULT " + result + " " + sluiceFigures());
         System.out.flush();
         System.exit(0);
     }
@@ -204,6 +204,8 @@ public final class LoadApp {
         AtomicInteger errors = new AtomicInteger();
         AtomicLong tokens = new AtomicLong();
         AtomicLongArray finishedAt = new AtomicLongArray(calls);
+        long[] took = new long[calls]; // first send to final outcome, ns; negative for a failure
+        long[] offeredAt = new long[calls];
         Map<String, AtomicInteger> refused = new ConcurrentHashMap<>();
         CountDownLatch all = new CountDownLatch(calls);
         ExecutorService pool = Executors.newCachedThreadPool();
@@ -218,8 +220,13 @@ public final class LoadApp {
                 this.index = index;
             }
 
+            boolean succeeded;
+
             void finish() {
-                finishedAt.set(index, System.nanoTime() - start);
+                long t = System.nanoTime() - start;
+                finishedAt.set(index, t);
+                long d = Math.max(1, t - offeredAt[index]);
+                took[index] = succeeded ? d : -d;
                 all.countDown();
             }
 
@@ -236,6 +243,7 @@ public final class LoadApp {
                     return false;
                 }
                 if (r.status == 200) {
+                    succeeded = true;
                     ok.incrementAndGet();
                     tokens.addAndGet(totalTokens(r.body));
                     finish();
@@ -297,13 +305,20 @@ public final class LoadApp {
             long due = start + (long) (i * 1e9 / rate);
             long wait = due - System.nanoTime();
             if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
+            offeredAt[i] = System.nanoTime() - start;
             new Attempt(i).go();
         }
         boolean finished = all.await(300, TimeUnit.SECONDS);
         long wallMs = (System.nanoTime() - start) / 1_000_000L;
         pool.shutdownNow();
         timer.shutdownNow();
+        long[] okT = Arrays.stream(took).filter(x -> x > 0).sorted().toArray();
+        long[] failT = Arrays.stream(took).filter(x -> x < 0).map(x -> -x).sorted().toArray();
         StringBuilder sb = new StringBuilder();
+        sb.append("okP50Ms=").append(okT.length == 0 ? -1 : pct(okT, 0.5) / 1_000_000)
+                .append(" okP99Ms=").append(okT.length == 0 ? -1 : pct(okT, 0.99) / 1_000_000)
+                .append(" failP50Ms=").append(failT.length == 0 ? -1 : pct(failT, 0.5) / 1_000_000)
+                .append(" failP99Ms=").append(failT.length == 0 ? -1 : pct(failT, 0.99) / 1_000_000).append(' ');
         sb.append("calls=").append(calls).append(" ok=").append(ok).append(" upstream429seen=").append(seen429)
                 .append(" gaveUp429=").append(gaveUp429).append(" otherStatus=").append(other)
                 .append(" errors=").append(errors).append(" tokens=").append(tokens).append(" wallMs=").append(wallMs)
@@ -311,6 +326,22 @@ public final class LoadApp {
                 .append(" refused=").append(refused.values().stream().mapToInt(AtomicInteger::get).sum());
         new TreeMap<>(refused).forEach((k, v) -> sb.append(" refused.").append(k).append('=').append(v));
         return sb.toString();
+    }
+
+    /**
+     * What Sluice's endpoint MBean says it governed, read over plain JMX (nothing of Sluice on the class path):
+     * {@code governed} calls admitted and {@code faults} inside Sluice; -1 when there is no such MBean (no agent,
+     * or no endpoint named llm).
+     */
+    static String sluiceFigures() {
+        try {
+            javax.management.MBeanServer s = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            javax.management.ObjectName n = new javax.management.ObjectName("dev.sluice:type=Endpoint,name=llm");
+            if (!s.isRegistered(n)) return "governed=-1 faults=-1";
+            return "governed=" + s.getAttribute(n, "Admitted") + " faults=" + s.getAttribute(n, "Faults");
+        } catch (Exception e) {
+            return "governed=-1 faults=-1";
+        }
     }
 
     /** The refusal's reason, read the way an application would: by reflection, not compiled against Sluice. */
