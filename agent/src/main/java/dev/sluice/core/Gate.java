@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -49,8 +50,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Permits</h2>
  * {@link Permit#complete} releases the slot, corrects the TPM reservation, feeds the breaker and the monitor.
- * Outstanding permits sit in a lock-free list (the permit is its own node); a sweep scheduled while any are
- * outstanding drops completed ones and reclaims those older than the lease (slot, in-flight count, probe).
+ * Outstanding permits sit in a lock-free table of slots, each permit clearing its own slot when handed back (so a
+ * completed permit is short-lived garbage, never kept until a sweep); when the slots a permit tries are all taken
+ * it goes to a lock-free list instead (the permit is its own node). A sweep scheduled while any are outstanding
+ * drops completed ones and reclaims those older than the lease (slot, in-flight count, probe).
  *
  * <h2>Modes</h2>
  * ENFORCE as above. OBSERVE never blocks or refuses: it counts what would have been refused (by reason) or made
@@ -65,6 +68,10 @@ public final class Gate {
     static final long SWEEP_INTERVAL_NANOS = 1_000_000_000L;
     /** Real-time slack a blocked caller allows the timer before it checks its own deadline. */
     private static final long PARK_SLACK_NANOS = 20_000_000L;
+    /** Lease table size (a power of two) and the slots one permit tries before it goes to the list. */
+    private static final int LEASE_BITS = 10;
+    private static final int LEASE_SLOTS = 1 << LEASE_BITS;
+    private static final int LEASE_PROBES = 8;
     /** Deadlines further out than this are treated as this far (keeps clock arithmetic clear of overflow). */
     private static final long FAR = 1L << 62;
 
@@ -102,7 +109,10 @@ public final class Gate {
     private List<Object> outbox = new ArrayList<>(); // pairs: Waiter, Permit|Refusal
     private List<Runnable> events = new ArrayList<>();
 
-    // Leases.
+    // Leases: outstanding permits, each in a slot of the table (cleared when it is handed back, so a completed
+    // permit is garbage at once instead of lingering until the next sweep), or in the list when every slot tried
+    // is taken.
+    private final AtomicReferenceArray<Permit> leaseSlots = new AtomicReferenceArray<>(LEASE_SLOTS);
     private final AtomicReference<Permit> leases = new AtomicReference<>();
     private final AtomicBoolean sweepScheduled = new AtomicBoolean();
     private volatile boolean reclaimLogged;
@@ -354,13 +364,13 @@ public final class Gate {
             inFlight.incrementAndGet();
         }
         boolean rpm = l.rpm() > 0;
-        if (rpm && !requests.tryConsume(1)) {
+        if (rpm && !requests.tryConsume(1, now)) {
             inFlight.decrementAndGet();
             breaker.release(ticket);
             return null;
         }
         boolean tpm = l.tpm() > 0;
-        if (tpm && !tokens.tryConsume(n)) {
+        if (tpm && !tokens.tryConsume(n, now)) {
             if (rpm) requests.refund(1);
             inFlight.decrementAndGet();
             breaker.release(ticket);
@@ -652,6 +662,7 @@ public final class Gate {
     /** {@link Permit#complete} won: release and account. */
     void completed(Permit pm, int status, long charged) {
         pm.answered();
+        untrack(pm);
         inFlight.decrementAndGet();
         long finalCharge = pm.reservedTokens();
         if (charged >= 0) {
@@ -659,7 +670,7 @@ public final class Gate {
             if (pm.tookTokens) {
                 long diff = charged - pm.reservedTokens();
                 if (diff > 0) tokens.forceConsume(diff);
-                else if (diff < 0) tokens.refund(-diff);
+                else if (diff < 0) tokens.refund(-diff, pm.admittedAt); // the same as now, without the clock
             }
         }
         stats.completed.increment();
@@ -672,6 +683,7 @@ public final class Gate {
     private void giveBack(Permit pm, boolean wasCounted) {
         if (!pm.returnUnused()) return;
         pm.answered();
+        untrack(pm);
         inFlight.decrementAndGet();
         if (pm.tookRequest) requests.refund(1);
         if (pm.tookTokens) tokens.refund(pm.reservedTokens());
@@ -684,12 +696,40 @@ public final class Gate {
     }
 
     private void track(Permit pm) {
-        Permit h;
-        do {
-            h = leases.get();
-            pm.nextLease = h;
-        } while (!leases.compareAndSet(h, pm));
+        // Start at a slot spread by the admission number: concurrent callers land on different cache lines.
+        int start = (int) ((pm.seq * 0x9E3779B97F4A7C15L) >>> (64 - LEASE_BITS));
+        boolean slotted = false;
+        for (int k = 0; k < LEASE_PROBES; k++) {
+            int i = (start + k) & (LEASE_SLOTS - 1);
+            if (leaseSlots.get(i) == null && leaseSlots.compareAndSet(i, null, pm)) {
+                pm.leaseSlot = i;
+                slotted = true;
+                break;
+            }
+        }
+        if (!slotted) {
+            Permit h;
+            do {
+                h = leases.get();
+                pm.nextLease = h;
+            } while (!leases.compareAndSet(h, pm));
+        }
         if (!sweepScheduled.get() && sweepScheduled.compareAndSet(false, true)) scheduleSweep();
+    }
+
+    /** A permit handed back leaves its slot (one in the list is dropped by the next sweep). */
+    private void untrack(Permit pm) {
+        int i = pm.leaseSlot;
+        if (i >= 0) leaseSlots.compareAndSet(i, pm, null);
+    }
+
+    /** Whether any permit may be outstanding (a slot taken, or the list not empty). */
+    private boolean anyLeases() {
+        if (leases.get() != null) return true;
+        for (int i = 0; i < LEASE_SLOTS; i++) {
+            if (leaseSlots.get(i) != null) return true;
+        }
+        return false;
     }
 
     private void scheduleSweep() {
@@ -706,12 +746,23 @@ public final class Gate {
     /** Drops completed permits from the outstanding list and reclaims those past their lease. */
     void sweep() {
         try {
-            Permit chain = leases.getAndSet(null);
             long now = clock.nanoTime();
             long lease = limits.leaseNanos();
+            boolean reclaimed = false;
+            for (int i = 0; i < LEASE_SLOTS; i++) {
+                Permit p = leaseSlots.get(i);
+                if (p == null) continue;
+                if (p.state() != Permit.ACTIVE) {
+                    leaseSlots.compareAndSet(i, p, null); // handed back, its own clear still to come
+                } else if (now - p.admittedAt >= lease && p.reclaim()) {
+                    leaseSlots.compareAndSet(i, p, null);
+                    reclaim(p);
+                    reclaimed = true;
+                }
+            }
+            Permit chain = leases.getAndSet(null);
             Permit keepHead = null;
             Permit keepTail = null;
-            boolean reclaimed = false;
             for (Permit p = chain; p != null; ) {
                 Permit next = p.nextLease;
                 p.nextLease = null;
@@ -736,11 +787,11 @@ public final class Gate {
             }
             if (reclaimed && !room.isEmpty()) requestDispatch();
         } finally {
-            if (leases.get() != null) {
+            if (anyLeases()) {
                 scheduleSweep();
             } else {
                 sweepScheduled.set(false);
-                if (leases.get() != null && sweepScheduled.compareAndSet(false, true)) scheduleSweep();
+                if (anyLeases() && sweepScheduled.compareAndSet(false, true)) scheduleSweep();
             }
         }
     }

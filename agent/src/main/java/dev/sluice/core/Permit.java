@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * Handed back exactly once with {@link #complete}; later calls do nothing. A permit never handed back is
  * reclaimed by the gate when its lease runs out, so an abandoned call cannot hold a slot forever.
  *
- * API CONTRACT (implementation owned by the core): fields are final except the completion state (and a link the
+ * API CONTRACT (implementation owned by the core): fields are final except the completion state (and the links the
  * gate's lease sweeper uses).
  */
 public final class Permit {
@@ -48,6 +48,8 @@ public final class Permit {
     private volatile int answered;
     /** Link in the gate's list of outstanding permits; owned by the lease sweeper. */
     Permit nextLease;
+    /** The gate's lease-table slot holding this permit, -1 when it is in the list; set before it is handed out. */
+    int leaseSlot = -1;
 
     Permit(Gate gate, Priority priority, long reservedTokens, long seq, long tokenMark, long admittedAt,
            Object breakerTicket, boolean tookRequest, boolean tookTokens) {

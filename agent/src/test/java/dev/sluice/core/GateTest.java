@@ -562,6 +562,44 @@ class GateTest {
         assertEquals(0, sched.pending(), "no sweep while nothing is outstanding");
     }
 
+    @Test
+    void moreOutstandingPermitsThanLeaseSlotsAreAllReclaimed() {
+        Gate g = gate(limits().leaseNanos(10 * SEC));
+        List<Permit> reclaimed = new ArrayList<>();
+        g.setListener(new GateListener() {
+            @Override
+            public void onLeaseReclaimed(Permit permit) {
+                reclaimed.add(permit);
+            }
+        });
+        List<Permit> lost = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) lost.add(now(g, Priority.NORMAL, 0)); // past the table: some in the list
+        Permit done = now(g, Priority.NORMAL, 0);
+        assertTrue(done.complete(200, 0));
+        sched.advance(11 * SEC);
+        assertEquals(3000, reclaimed.size());
+        assertEquals(new java.util.HashSet<>(lost), new java.util.HashSet<>(reclaimed));
+        assertEquals(0, g.monitor().inFlight());
+        assertEquals(3000, g.monitor().reclaimedLeases());
+        sched.advance(5 * SEC);
+        assertEquals(0, sched.pending(), "no sweep while nothing is outstanding");
+    }
+
+    @Test
+    void aHandedBackPermitIsNotKeptByTheGate() throws InterruptedException {
+        Gate g = gate(limits().leaseNanos(10 * SEC));
+        Permit keep = now(g, Priority.NORMAL, 0); // outstanding, so the sweep stays scheduled
+        java.lang.ref.WeakReference<Permit> ref = new java.lang.ref.WeakReference<>(now(g, Priority.NORMAL, 0));
+        assertTrue(ref.get().complete(200, 0));
+        long end = System.nanoTime() + 10 * SEC;
+        while (ref.get() != null && System.nanoTime() < end) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertEquals(null, ref.get(), "a completed permit is garbage before any sweep");
+        assertTrue(keep.complete(200, 0));
+    }
+
     // ---------------------------------------------------------------- breaker through the gate
 
     @Test
