@@ -1,6 +1,7 @@
 package dev.sluice.jmx;
 
 import dev.sluice.client.EndpointRuntime;
+import dev.sluice.client.FaultInjection;
 import dev.sluice.core.GateLimits;
 import dev.sluice.core.GateMonitor;
 import dev.sluice.core.Mode;
@@ -24,6 +25,7 @@ final class EndpointMBeanImpl implements EndpointMXBean {
     }
 
     private GateMonitor monitor() {
+        FaultInjection.check(FaultInjection.Step.JMX_READ);
         return endpoint.gate().monitor();
     }
 

@@ -1,6 +1,7 @@
 package dev.sluice.jmx;
 
 import dev.sluice.client.EndpointRuntime;
+import dev.sluice.client.FaultInjection;
 import dev.sluice.client.Faults;
 import dev.sluice.client.Sluice;
 import dev.sluice.client.SluiceRuntime;
@@ -53,10 +54,15 @@ public final class JmxSupport {
             Set<String> wanted = new HashSet<>();
             for (EndpointRuntime ep : runtime.endpoints()) {
                 wanted.add(ep.id());
-                ObjectName name = endpointName(ep.id());
-                if (server.isRegistered(name)) server.unregisterMBean(name);
-                server.registerMBean(new EndpointMBeanImpl(ep), name);
-                REGISTERED.add(ep.id());
+                try { // one endpoint's failure leaves the others registered
+                    FaultInjection.check(FaultInjection.Step.JMX);
+                    ObjectName name = endpointName(ep.id());
+                    if (server.isRegistered(name)) server.unregisterMBean(name);
+                    server.registerMBean(new EndpointMBeanImpl(ep), name);
+                    REGISTERED.add(ep.id());
+                } catch (Throwable t) {
+                    Faults.record(ep, "jmx registration", t);
+                }
             }
             for (String id : new HashSet<>(REGISTERED)) {
                 if (!wanted.contains(id)) {

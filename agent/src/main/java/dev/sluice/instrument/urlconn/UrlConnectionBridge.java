@@ -79,9 +79,12 @@ public final class UrlConnectionBridge {
             State s = STATES.get(c);
             if (s != null || !streaming || !doOutput) return s;
             return admit(c, null, fixedLength);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) { // a refusal, or interrupted while waiting: the method does not run
             depth[0]--;
             throw e;
+        } catch (RuntimeException | Error e) { // fail open: the call goes on ungoverned; the exit still runs
+            Faults.record(null, "httpurlconnection admission", e);
+            return null;
         }
     }
 
@@ -107,9 +110,12 @@ public final class UrlConnectionBridge {
             if (s != null) return s;
             return admit(c, poster instanceof ByteArrayOutputStream ? (ByteArrayOutputStream) poster : null,
                     fixedLength);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) { // a refusal, or interrupted while waiting: the method does not run
             depth[0]--;
             throw e;
+        } catch (RuntimeException | Error e) { // fail open: the call goes on ungoverned; the exit still runs
+            Faults.record(null, "httpurlconnection admission", e);
+            return null;
         }
     }
 
