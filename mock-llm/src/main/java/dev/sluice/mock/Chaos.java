@@ -100,7 +100,7 @@ final class Chaos {
 
         @Override
         public void sendResponseHeaders(int rCode, long responseLength) throws IOException {
-            declared = responseLength > 0 ? responseLength : 1L << 40;
+            declared = responseLength > 0 ? responseLength : 1L << 20; // a plausible length, past the end of any answer here
             real.sendResponseHeaders(rCode, declared);
         }
 
