@@ -27,13 +27,13 @@ class FailOpenIT {
     static final String MARK = "fault injected by sluice.test.faults at ";
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"jdk", "urlconn", "apache5", "apache5-async", "apache4"})
+    @ValueSource(strings = {"jdk", "urlconn", "apache5", "apache5-async", "apache4", "okhttp3", "okhttp5"})
     void everyStepThrowingLeavesTheApplicationsCallsAlone(String family) throws Exception {
         try (Upstream up = Upstream.start(b -> b.completionTokens(8))) {
             Path cfg = SluiceConfigFile.forUpstream(up).write();
-            ChildJvm.Result r = ChildJvm.of(ChaosLoad.class).withAgent(cfg)
+            ChildJvm.Result r = NoLeakIT.child(family).withAgent(cfg)
                     .jvmArg("-Dsluice.test.faults=match,estimate,usage,gate").jvmArg("-Dsluice.test.faults.rate=0.5")
-                    .args("client=" + family, "url=" + up.chatUrl(), "calls=" + CALLS, "mix=clean", "workers=8",
+                    .args("client=" + NoLeakIT.client(family), "url=" + up.chatUrl(), "calls=" + CALLS, "mix=clean", "workers=8",
                             "settleMs=500")
                     .run(180);
             Map<String, Long> injected = injected(r);

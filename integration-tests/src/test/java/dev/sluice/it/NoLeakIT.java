@@ -31,14 +31,25 @@ class NoLeakIT {
      * The most a family's run may take: on a loaded 2-core machine 100,000 calls do not fit in it, and the run stops
      * taking new calls when it is spent (the FIGURES line says how many ran); at least {@link #MIN_CALLS} must.
      */
-    static final long BUDGET_MS = Long.getLong("sluice.chaos.budgetMs", 25_000);
+    static final long BUDGET_MS = Long.getLong("sluice.chaos.budgetMs", 20_000);
     static final int MIN_CALLS = Math.min(CALLS, Integer.getInteger("sluice.chaos.minCalls", 10_000));
     static final Long SEED = Long.getLong("sluice.seed");
     /** Families whose every call blocks its thread until it ends: each refusal reaches the application. */
     static final java.util.Set<String> SYNC = java.util.Set.of("urlconn", "apache5", "apache4");
 
+    /** The child for a family: OkHttp families run on their library set (target/it-libs/okhttpN). */
+    static ChildJvm child(String family) {
+        ChildJvm c = ChildJvm.of(ChaosLoad.class);
+        return family.startsWith("okhttp") ? c.libs(family) : c;
+    }
+
+    /** ChaosLoad's client argument for a family. */
+    static String client(String family) {
+        return family.startsWith("okhttp") ? "dev.sluice.it.apps.ChaosOkHttp" : family;
+    }
+
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"jdk", "urlconn", "apache5", "apache5-async", "apache4"})
+    @ValueSource(strings = {"jdk", "urlconn", "apache5", "apache5-async", "apache4", "okhttp4"})
     void randomizedCallsLeaveNothingBehind(String family) throws Exception {
         String only = System.getProperty("sluice.chaos.families");
         assumeTrue(only == null || java.util.Arrays.asList(only.split(",")).contains(family), "not in sluice.chaos.families");
@@ -53,8 +64,8 @@ class NoLeakIT {
                     .endpoint("shed.threshold", 0.97).endpoint("shed.normal", 0.99).endpoint("shed.high", 1.0).endpoint("breaker.open-for", "50ms")
                     .endpoint("breaker.half-open-calls", 2)
                     .write();
-            ChildJvm.Result r = ChildJvm.of(ChaosLoad.class).withAgent(cfg)
-                    .args("client=" + family, "url=" + up.chatUrl(), "calls=" + calls, "seed=" + seed,
+            ChildJvm.Result r = child(family).withAgent(cfg)
+                    .args("client=" + client(family), "url=" + up.chatUrl(), "calls=" + calls, "seed=" + seed,
                             "workers=" + Integer.getInteger("sluice.chaos.workers", 32),
                             "control=" + System.getProperty("sluice.chaos.control", "true"), "budgetMs=" + BUDGET_MS)
                     .run(600);

@@ -409,6 +409,7 @@ public final class ChaosLoad {
         // Sluice turns an interrupt while waiting into the client's InterruptedIOException, and a cancel into a
         // CancellationException: the application asked for those.
         if (c instanceof CancellationException) return "cancelled";
+        if (c instanceof IOException && "Canceled".equals(c.getMessage())) return "cancelled"; // OkHttp's own words
         if (c instanceof InterruptedException || c instanceof InterruptedIOException && !(c instanceof SocketTimeoutException)) {
             return "interrupted";
         }
