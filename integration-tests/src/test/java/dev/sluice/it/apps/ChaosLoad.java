@@ -233,6 +233,11 @@ public final class ChaosLoad {
                         if (outcome.startsWith("SLUICE") && sluiceThrown.incrementAndGet() <= 5) {
                             System.out.println("SLUICE-EXCEPTION call " + i + " " + p.action + " " + p.chaos);
                             t.printStackTrace(System.out);
+                        } else if (outcome.startsWith("refused:") && examples.add(outcome)) {
+                            // one refusal message per reason, for the secrets check of every child's output
+                            Throwable x = t;
+                            while (x.getCause() != null && refusalReason(x) == null) x = x.getCause();
+                            System.out.println("REFUSALMSG " + outcome + " message=" + x.getMessage());
                         } else if (outcome.startsWith("other:") && examples.add(outcome)) {
                             System.out.println("EXAMPLE " + outcome + " call " + i + " " + p.action + " " + p.chaos);
                             t.printStackTrace(System.out);
