@@ -89,6 +89,7 @@ public final class GovernedCall {
         long prompt = -1;
         PromptCounter counter = PromptCounter.CHARS;
         try {
+            FaultInjection.check(FaultInjection.Step.ESTIMATE);
             counter = PromptCounter.of(cfg.estimator());
             p = Priority.parse(priorityHeaderValue);
             if (p == null) p = cfg.priorityForThread(Thread.currentThread().getName());
@@ -99,6 +100,7 @@ public final class GovernedCall {
             Faults.record(ep, "estimation", t);
         }
         if (p == null) p = cfg.priorityDefault();
+        if (info == null) info = RequestInfo.ofUnknownBody(Math.max(0, bodyLength)); // settlement needs one
         return new GovernedCall(ep, p, info, Math.max(0, tokens), counter, prompt);
     }
 
@@ -146,6 +148,7 @@ public final class GovernedCall {
     public void admit(long deadlineNanos) throws SluiceRejectedException, InterruptedException {
         Gate gate = endpoint.gate();
         try {
+            FaultInjection.check(FaultInjection.Step.ADMIT);
             permit = deadlineNanos == 0 ? gate.acquire(priority, estimate) : gate.acquire(priority, estimate, deadlineNanos);
         } catch (Refusal r) {
             done = 1;
@@ -167,6 +170,7 @@ public final class GovernedCall {
         CompletableFuture<GovernedCall> out = new CompletableFuture<>();
         CompletableFuture<Permit> admission;
         try {
+            FaultInjection.check(FaultInjection.Step.ADMIT);
             admission = endpoint.gate().acquireAsync(priority, estimate);
         } catch (Throwable t) {
             Faults.record(endpoint, "admission", t);
@@ -250,6 +254,7 @@ public final class GovernedCall {
         UsageParser u = usage;
         if (u == null) return;
         try {
+            FaultInjection.check(FaultInjection.Step.USAGE);
             u.feed(chunk);
         } catch (Throwable t) {
             usage = null;
@@ -299,6 +304,7 @@ public final class GovernedCall {
             Faults.record(endpoint, "usage accounting", t);
         }
         try {
+            FaultInjection.check(FaultInjection.Step.RELEASE); // left to the gate's lease, as any lost permit
             p.complete(finalStatus, charged);
         } catch (Throwable t) {
             Faults.record(endpoint, "permit release", t);

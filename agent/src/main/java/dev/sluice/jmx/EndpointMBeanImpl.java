@@ -3,6 +3,7 @@ package dev.sluice.jmx;
 import dev.sluice.alert.AlertStatus;
 import dev.sluice.alert.Figures;
 import dev.sluice.client.EndpointRuntime;
+import dev.sluice.client.FaultInjection;
 import dev.sluice.core.GateLimits;
 import dev.sluice.core.GateMonitor;
 import dev.sluice.core.Mode;
@@ -58,6 +59,7 @@ final class EndpointMBeanImpl extends NotificationBroadcasterSupport implements 
     }
 
     private GateMonitor monitor() {
+        FaultInjection.check(FaultInjection.Step.JMX_READ);
         return endpoint.gate().monitor();
     }
 

@@ -113,8 +113,12 @@ public final class Apache5Helper implements Apache5Hooks {
         CompletableFuture<GovernedCall> admission = call.admitAsync();
         // The application cancelling its Future while the call waits takes it out of the waiting room. Set before
         // the attempt can run: once running, the chain sets its own dependency here.
-        if (scope.cancellableDependency != null) {
-            scope.cancellableDependency.setDependency(() -> admission.cancel(false));
+        try {
+            if (scope.cancellableDependency != null) {
+                scope.cancellableDependency.setDependency(() -> admission.cancel(false));
+            }
+        } catch (RuntimeException e) { // the attempt is ours now: a failure here must not run it twice
+            Faults.record(ep, "apache5 async cancel hook", e);
         }
         admission.whenComplete(then);
         return true;

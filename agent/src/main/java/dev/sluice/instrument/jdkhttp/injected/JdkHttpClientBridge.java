@@ -41,7 +41,13 @@ public final class JdkHttpClientBridge {
             throws IOException, InterruptedException {
         EndpointRuntime ep = match(request);
         if (ep == null || handler == null) return handler;
-        GovernedCall call = prepare(ep, request);
+        GovernedCall call;
+        try {
+            call = prepare(ep, request);
+        } catch (RuntimeException | Error e) { // fail open: nothing but a refusal or an interrupt leaves here
+            Faults.record(ep, "jdk-httpclient send", e);
+            return handler;
+        }
         try {
             call.admit(deadline(request));
         } catch (SluiceRejectedException refused) {
