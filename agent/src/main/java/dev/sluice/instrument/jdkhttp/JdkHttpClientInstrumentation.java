@@ -65,13 +65,17 @@ public final class JdkHttpClientInstrumentation implements ClientInstrumentation
                 .visit(Advice.to(sendAsyncPush, locator).on(named("sendAsync").and(takesArguments(3)))));
     }
 
-    /** Blocking send: admission before, the body handler wrapped to watch the response, a failure reported. */
+    /**
+     * Blocking send: admission before, the body handler wrapped to watch the response, the request's timeout
+     * shortened by the time spent waiting, a failure reported.
+     */
     public static final class SendAdvice {
         @Advice.OnMethodEnter
-        static void enter(@Advice.Argument(0) HttpRequest request,
+        static void enter(@Advice.Argument(value = 0, readOnly = false) HttpRequest request,
                           @Advice.Argument(value = 1, readOnly = false) HttpResponse.BodyHandler<?> handler)
                 throws java.io.IOException, InterruptedException {
             handler = JdkHttpClientBridge.beforeSend(request, handler);
+            request = JdkHttpClientBridge.requestFor(request, handler);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
