@@ -2,6 +2,7 @@ package dev.sluice.it;
 
 import dev.sluice.it.apps.TimeoutProbe;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
@@ -31,6 +32,13 @@ class TimeoutsIT {
     @ValueSource(strings = {"jdk-sync", "jdk-async"})
     void clientTimeoutFiresInTheQueueAndTheWaitCounts(String client) throws Exception {
         run(client, null);
+    }
+
+    /** OkHttp's callTimeout, on the test class path's OkHttp 4 and on the OkHttp 3 and 5 library sets. */
+    @ParameterizedTest(name = "{0} on {1}")
+    @CsvSource({"okhttp-sync,", "okhttp-async,", "okhttp-sync,okhttp3", "okhttp-async,okhttp5"})
+    void okHttpCallTimeoutFiresInTheQueueAndTheWaitCounts(String client, String libs) throws Exception {
+        run(client, libs);
     }
 
     static void run(String client, String libs) throws Exception {

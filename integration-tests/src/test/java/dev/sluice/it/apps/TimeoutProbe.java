@@ -21,8 +21,9 @@ import java.util.concurrent.TimeUnit;
  * {@code PROBE i=N outcome=ok|refused|timeout|error elapsedMs=N reason=R type=ExceptionClass}, then
  * {@code MESSAGE i=N <the exception's message>}.
  *
- * <p>Arguments: url, client ({@code jdk-sync}, {@code jdk-async}, {@code okhttp-sync}, {@code okhttp-async}),
- * probe (repeatable).
+ * <p>Arguments: url, client ({@code jdk-sync}, {@code jdk-async}: the JDK HttpClient's send/sendAsync with
+ * {@code HttpRequest.timeout}; {@code okhttp-sync}, {@code okhttp-async}: OkHttp's execute/enqueue with
+ * {@code callTimeout}), probe (repeatable).
  */
 public final class TimeoutProbe {
     interface Client {
@@ -128,9 +129,54 @@ public final class TimeoutProbe {
                     return f;
                 };
             }
+            case "okhttp-sync":
+            case "okhttp-async":
+                return okHttp(name.equals("okhttp-async"));
             default:
                 throw new IllegalArgumentException("unknown client " + name);
         }
+    }
+
+    /** OkHttp (whichever version is on the class path): the timeout is the client's callTimeout, as SDKs set it. */
+    @SuppressWarnings("deprecation") // RequestBody.create(MediaType, String): the one form 3.x, 4.x and 5.x all have
+    static Client okHttp(boolean async) {
+        okhttp3.OkHttpClient base = new okhttp3.OkHttpClient.Builder().build();
+        okhttp3.MediaType json = okhttp3.MediaType.parse("application/json");
+        return (url, timeoutMs) -> {
+            okhttp3.OkHttpClient client = base.newBuilder().callTimeout(timeoutMs, TimeUnit.MILLISECONDS).build();
+            okhttp3.Call call = client.newCall(new okhttp3.Request.Builder().url(url)
+                    .post(okhttp3.RequestBody.create(json, BODY)).build());
+            CompletableFuture<Integer> f = new CompletableFuture<>();
+            if (async) {
+                call.enqueue(new okhttp3.Callback() {
+                    @Override
+                    public void onFailure(okhttp3.Call c, IOException e) {
+                        f.completeExceptionally(e);
+                    }
+
+                    @Override
+                    public void onResponse(okhttp3.Call c, okhttp3.Response r) {
+                        try (okhttp3.Response response = r) {
+                            response.body().string();
+                            f.complete(response.code());
+                        } catch (Throwable t) {
+                            f.completeExceptionally(t);
+                        }
+                    }
+                });
+                return f;
+            }
+            Thread t = new Thread(() -> {
+                try (okhttp3.Response r = call.execute()) {
+                    r.body().string();
+                    f.complete(r.code());
+                } catch (Throwable e) {
+                    f.completeExceptionally(e);
+                }
+            });
+            t.start();
+            return f;
+        };
     }
 
     static final String BODY = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":20,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";

@@ -28,6 +28,8 @@ final class AsyncWaiter extends Waiter implements BiConsumer<GovernedCall, Throw
     private final Executor executor;
     private final AtomicInteger state = new AtomicInteger(WAITING);
     private volatile CompletableFuture<GovernedCall> admission;
+    /** When the application enqueued the call: its timeout counts from here. */
+    private volatile long startedAt;
 
     AsyncWaiter(Call call, Callback callback, GovernedCall governed, Executor executor) {
         this.call = call;
@@ -37,7 +39,9 @@ final class AsyncWaiter extends Waiter implements BiConsumer<GovernedCall, Throw
     }
 
     void start() {
-        CompletableFuture<GovernedCall> f = governed.admitAsync();
+        long t0 = System.nanoTime();
+        startedAt = t0;
+        CompletableFuture<GovernedCall> f = governed.admitAsync(OkHttpCalls.deadline(call, t0));
         admission = f;
         if (state.get() == CANCELLED) f.cancel(false); // cancelled before the future existed
         f.whenComplete(this);
@@ -63,6 +67,7 @@ final class AsyncWaiter extends Waiter implements BiConsumer<GovernedCall, Throw
             fail(asIOException(Refusals.unwrap(refused)));
             return;
         }
+        OkHttpCalls.countWait(call, startedAt, governed);
         try {
             call.enqueue(new GovernedCallback(callback, governed));
         } catch (Throwable t) {
