@@ -45,7 +45,9 @@ class BootFatJarIT {
             assertTrue(r.stderr.contains("okhttp"), "the OkHttp unit is installed\n" + r.stderr);
             assertEquals(0, up.rateLimited(), "upstream 429s\n" + r);
             assertEquals(CALLS, r.num("ok"), "every call succeeds\n" + r);
-            assertTrue(wall <= ideal * 1.1 + 0.5, "wall " + wall + " s vs ideal " + ideal + " s\n" + r);
+            // Not held back far beyond what the quota needs. The plain-client tests check the pace closely; here a
+            // cold Spring app and SDK, on JDK 25 too, get a wide margin: the point is that the limits apply.
+            assertTrue(wall <= ideal * 1.5 + 0.5, "wall " + wall + " s vs ideal " + ideal + " s\n" + r);
             assertEquals(0, r.exitCode, r.toString());
             assertTrue(IsolationApps.ownStderr(r.stderr).stream().noneMatch(l -> l.contains("ERROR") || l.contains("WARN")),
                     r.stderr);
