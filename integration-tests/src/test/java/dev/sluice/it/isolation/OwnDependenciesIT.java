@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * An application that carries and uses its own Byte Buddy (1.17, older than the agent's), SLF4J 2 with logback and
  * its own logback.xml, Jackson 2.17 and OkHttp 5 runs unchanged with the agent: everything it logs is the same, line
  * for line, with and without it; its stderr gains nothing but Sluice's own lines; and its calls are governed (the
- * endpoint lets one call in at a time: without the agent the upstream sees them overlap, with it never).
+ * endpoint lets one call in at a time: without the agent the upstream sees them overlap, with it never). Its main
+ * method returns without System.exit: the JVM still ends, so the agent leaves no non-daemon thread behind.
  */
 class OwnDependenciesIT {
     @ParameterizedTest(name = "JDK {0}")

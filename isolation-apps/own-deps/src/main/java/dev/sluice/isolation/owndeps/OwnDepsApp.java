@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Argument: {@code baseUrl} (…/v1) and {@code calls} per client kind (default 4). Everything it logs goes to stdout
  * through logback with the pattern {@code APP <level> <logger> - <message>}, with nothing that varies from run to
  * run, so a run with the agent can be compared line by line with one without. The calls of each kind run at once;
- * their results are logged in call order. The last line is {@code RESULT ok= failed= wallMs=}.
+ * their results are logged in call order. The last line is {@code RESULT ok= failed= wallMs=}; then main returns.
  */
 public class OwnDepsApp {
     private static final Logger log = LoggerFactory.getLogger(OwnDepsApp.class);
@@ -158,7 +158,8 @@ public class OwnDepsApp {
         okhttp.connectionPool().evictAll();
         System.out.println("RESULT ok=" + ok + " failed=" + (results.size() - ok) + " wallMs=" + wallMs);
         System.out.flush();
-        System.exit(0);
+        // No System.exit: the JVM ends when main returns and no other non-daemon thread is left, as an ordinary
+        // application expects (OkHttp's dispatcher threads are not daemons, hence the shutdown above).
     }
 
     /** The request body, written with Jackson. */
