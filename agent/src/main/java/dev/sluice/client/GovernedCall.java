@@ -167,11 +167,19 @@ public final class GovernedCall {
      * normally: the call proceeds ungoverned.
      */
     public CompletableFuture<GovernedCall> admitAsync() {
+        return admitAsync(0);
+    }
+
+    /**
+     * As {@link #admitAsync()}, refused with reason {@code timeout} at {@code deadlineNanos}: the client's own
+     * timeout on System.nanoTime, or 0 for none.
+     */
+    public CompletableFuture<GovernedCall> admitAsync(long deadlineNanos) {
         CompletableFuture<GovernedCall> out = new CompletableFuture<>();
         CompletableFuture<Permit> admission;
         try {
             FaultInjection.check(FaultInjection.Step.ADMIT);
-            admission = endpoint.gate().acquireAsync(priority, estimate);
+            admission = endpoint.gate().acquireAsync(priority, estimate, deadlineNanos);
         } catch (Throwable t) {
             Faults.record(endpoint, "admission", t);
             out.complete(this);

@@ -68,17 +68,19 @@ public final class JdkHttpClientInstrumentation implements ClientInstrumentation
     }
 
     /**
-     * Blocking send: admission before, the body handler wrapped to watch the response, a failure reported. With
-     * {@code reject=http} a refusal is a synthetic response: the original method is skipped and that is returned.
+     * Blocking send: admission before, the body handler wrapped to watch the response, the request's timeout
+     * shortened by the time spent waiting, a failure reported. With {@code reject=http} a refusal is a synthetic
+     * response: the original method is skipped and that is returned.
      */
     public static final class SendAdvice {
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
-        static HttpResponse<?> enter(@Advice.Argument(0) HttpRequest request,
+        static HttpResponse<?> enter(@Advice.Argument(value = 0, readOnly = false) HttpRequest request,
                                      @Advice.Argument(value = 1, readOnly = false) HttpResponse.BodyHandler<?> handler)
                 throws java.io.IOException, InterruptedException {
             Object governed = JdkHttpClientBridge.beforeSend(request, handler);
             if (governed instanceof HttpResponse) return (HttpResponse<?>) governed;
             handler = (HttpResponse.BodyHandler<?>) governed;
+            request = JdkHttpClientBridge.requestFor(request, handler);
             return null;
         }
 

@@ -24,6 +24,8 @@ import java.util.concurrent.ExecutionException;
 public final class JdkHttpClientBridge {
     /** Set while the bridge itself calls sendAsync after admission, so that call is not governed twice. */
     private static final ThreadLocal<boolean[]> INNER = ThreadLocal.withInitial(() -> new boolean[1]);
+    /** A shorter wait leaves the application's request as it is (no copy on the fast path). */
+    static final long MIN_WAIT_COUNTED_NANOS = 1_000_000L;
 
     private JdkHttpClientBridge() {
     }
@@ -41,6 +43,7 @@ public final class JdkHttpClientBridge {
             throws IOException, InterruptedException {
         EndpointRuntime ep = match(request);
         if (ep == null || handler == null) return handler;
+        long start = System.nanoTime();
         GovernedCall call;
         try {
             call = prepare(ep, request);
@@ -49,13 +52,25 @@ public final class JdkHttpClientBridge {
             return handler;
         }
         try {
-            call.admit(deadline(request));
+            call.admit(deadline(request, start));
         } catch (SluiceRejectedException refused) {
             SyntheticResponse answer = call.answerFor(refused);
             if (answer == null) throw refused;
             return answered(answer, request, handler);
         }
-        return new GovernedBodyHandler<>(handler, call);
+        GovernedBodyHandler<?> governed = new GovernedBodyHandler<>(handler, call);
+        governed.request = remainingTimeout(request, start, ep);
+        return governed;
+    }
+
+    /**
+     * The request the blocking send goes on with: the application's own, or (when it has a timeout and waited for
+     * admission) a copy whose timeout is what is left of it, so the time spent waiting counts toward it.
+     */
+    public static HttpRequest requestFor(HttpRequest request, HttpResponse.BodyHandler<?> handler) {
+        if (!(handler instanceof GovernedBodyHandler)) return request;
+        HttpRequest r = ((GovernedBodyHandler<?>) handler).request;
+        return r == null ? request : r;
     }
 
     /** The synthetic answer, its body read by the application's handler on this thread. */
@@ -92,10 +107,11 @@ public final class JdkHttpClientBridge {
         if (ep == null || handler == null) return null;
         if (INNER.get()[0]) return null;
         try {
+            long start = System.nanoTime();
             GovernedCall call = prepare(ep, request);
             GovernedBodyHandler governed = new GovernedBodyHandler<>(handler, call);
             CompletableFuture<HttpResponse<?>> result = new CompletableFuture<>();
-            CompletableFuture<GovernedCall> admission = call.admitAsync();
+            CompletableFuture<GovernedCall> admission = call.admitAsync(deadline(request, start));
             admission.whenComplete((c, refused) -> {
                 if (refused != null) {
                     SyntheticResponse answer = call.answerFor(refused);
@@ -116,11 +132,12 @@ public final class JdkHttpClientBridge {
                     return;
                 }
                 CompletableFuture<? extends HttpResponse<?>> real;
+                HttpRequest sent = remainingTimeout(request, start, ep);
                 boolean[] inner = INNER.get();
                 inner[0] = true;
                 try {
-                    real = withPush ? client.sendAsync(request, governed, (HttpResponse.PushPromiseHandler) push)
-                            : client.sendAsync(request, governed);
+                    real = withPush ? client.sendAsync(sent, governed, (HttpResponse.PushPromiseHandler) push)
+                            : client.sendAsync(sent, governed);
                 } catch (Throwable t) {
                     call.onError(t);
                     result.completeExceptionally(t);
@@ -167,11 +184,41 @@ public final class JdkHttpClientBridge {
         return GovernedCall.prepare(ep, priority, body, length);
     }
 
-    /** The request's own timeout as a deadline for waiting in the gate; 0 = none. */
-    static long deadline(HttpRequest request) {
+    /** The request's own timeout, counted from {@code start}, as a deadline for waiting in the gate; 0 = none. */
+    static long deadline(HttpRequest request, long start) {
         Optional<Duration> timeout = request.timeout();
         if (timeout.isEmpty()) return 0;
-        long d = System.nanoTime() + timeout.get().toNanos();
+        long d = start + saturatedNanos(timeout.get());
         return d == 0 ? 1 : d;
+    }
+
+    /**
+     * The application's request, or, when it has a timeout and the call waited in the gate since {@code start}
+     * (a millisecond or more), a copy of it whose timeout is only what is left: the client's timeout covers the
+     * call from the application's send, and Sluice's wait is part of that call. Left at the smallest positive
+     * duration when nothing is left, so the client's own timeout fires as it would have. A request that cannot
+     * be copied goes unchanged (fail open).
+     */
+    static HttpRequest remainingTimeout(HttpRequest request, long start, EndpointRuntime ep) {
+        try {
+            Optional<Duration> timeout = request.timeout();
+            if (timeout.isEmpty()) return request;
+            long waited = System.nanoTime() - start;
+            if (waited < MIN_WAIT_COUNTED_NANOS) return request;
+            long left = saturatedNanos(timeout.get()) - waited;
+            Duration remaining = Duration.ofNanos(Math.max(1, left));
+            return HttpRequest.newBuilder(request, (name, value) -> true).timeout(remaining).build();
+        } catch (Throwable t) {
+            Faults.record(ep, "jdk-httpclient remaining timeout", t);
+            return request;
+        }
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE / 4;
+        }
     }
 }

@@ -29,6 +29,8 @@ final class AsyncWaiter extends Waiter implements BiConsumer<GovernedCall, Throw
     private final Executor executor;
     private final AtomicInteger state = new AtomicInteger(WAITING);
     private volatile CompletableFuture<GovernedCall> admission;
+    /** When the application enqueued the call: its timeout counts from here. */
+    private volatile long startedAt;
 
     AsyncWaiter(Call call, Callback callback, GovernedCall governed, Executor executor) {
         this.call = call;
@@ -38,7 +40,9 @@ final class AsyncWaiter extends Waiter implements BiConsumer<GovernedCall, Throw
     }
 
     void start() {
-        CompletableFuture<GovernedCall> f = governed.admitAsync();
+        long t0 = System.nanoTime();
+        startedAt = t0;
+        CompletableFuture<GovernedCall> f = governed.admitAsync(OkHttpCalls.deadline(call, t0));
         admission = f;
         if (state.get() == CANCELLED) f.cancel(false); // cancelled before the future existed
         f.whenComplete(this);
@@ -66,6 +70,7 @@ final class AsyncWaiter extends Waiter implements BiConsumer<GovernedCall, Throw
             else fail(asIOException(Refusals.unwrap(refused)));
             return;
         }
+        OkHttpCalls.countWait(call, startedAt, governed);
         try {
             call.enqueue(new GovernedCallback(callback, governed));
         } catch (Throwable t) {

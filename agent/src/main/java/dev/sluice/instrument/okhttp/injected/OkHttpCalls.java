@@ -34,6 +34,8 @@ public final class OkHttpCalls {
     /** Governed calls still waiting for admission, by their RealCall (identity: RealCall keeps Object's equals). */
     private static final ConcurrentHashMap<Object, Waiter> WAITING = new ConcurrentHashMap<>();
     private static volatile ExecutorService fallback;
+    /** A shorter wait leaves the call's timeout as it is. */
+    static final long MIN_WAIT_COUNTED_NANOS = 1_000_000L;
 
     private OkHttpCalls() {
     }
@@ -48,13 +50,14 @@ public final class OkHttpCalls {
         Request request = call.request();
         EndpointRuntime ep = match(request);
         if (ep == null || call.isExecuted() || call.isCanceled()) return null;
+        long start = System.nanoTime();
         GovernedCall governed = prepare(ep, request);
         SyncWaiter waiter = new SyncWaiter(Thread.currentThread());
         WAITING.put(call, waiter);
         IOException refused = null;
         boolean interrupted = false;
         try {
-            governed.admit(deadline(call));
+            governed.admit(deadline(call, start));
         } catch (SluiceRejectedException e) {
             refused = e;
         } catch (InterruptedException e) {
@@ -74,6 +77,7 @@ public final class OkHttpCalls {
             SyntheticResponse answer = governed.answerFor(refused);
             return answer == null ? refused : new Answered(SyntheticResponses.build(answer, request));
         }
+        countWait(call, start, governed);
         return governed;
     }
 
@@ -195,12 +199,34 @@ public final class OkHttpCalls {
         return GovernedCall.prepare(ep, priority, info, length);
     }
 
-    /** The call's own timeout ({@code callTimeout}) as the deadline for waiting in the gate; 0 = none. */
-    static long deadline(Call call) {
+    /**
+     * The call's own timeout ({@code callTimeout}, or what the application set on {@code call.timeout()}), counted
+     * from {@code start}, as the deadline for waiting in the gate; 0 = none.
+     */
+    static long deadline(Call call, long start) {
         long nanos = call.timeout().timeoutNanos();
         if (nanos <= 0) return 0;
-        long d = System.nanoTime() + nanos;
+        long d = start + nanos;
         return d == 0 ? 1 : d;
+    }
+
+    /**
+     * After admission: the call's timeout shortened by the time it waited since {@code start} (a millisecond or
+     * more), so the wait counts toward it. OkHttp starts a call's timeout when the call starts running, after
+     * Sluice's wait; the application started its call before it. Never 0, which OkHttp reads as "no timeout": when
+     * nothing is left it fires at once, as the client's own timeout would have.
+     */
+    static void countWait(Call call, long start, GovernedCall governed) {
+        try {
+            okio.Timeout timeout = call.timeout();
+            long nanos = timeout.timeoutNanos();
+            if (nanos <= 0) return;
+            long waited = System.nanoTime() - start;
+            if (waited < MIN_WAIT_COUNTED_NANOS) return;
+            timeout.timeout(Math.max(1, nanos - waited), TimeUnit.NANOSECONDS);
+        } catch (Throwable t) {
+            Faults.record(governed.endpoint(), "okhttp remaining timeout", t);
+        }
     }
 
     /** Where the application's failure callback runs: OkHttp's dispatcher executor, as for any failed call. */
