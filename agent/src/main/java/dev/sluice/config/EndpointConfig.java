@@ -171,6 +171,9 @@ public final class EndpointConfig {
     /** {@code local} or a redis:// / rediss:// URI. */
     public String store() { return store; }
 
+    /** {@link #store()} with any password in it masked: safe to log. */
+    public String storeForDisplay() { return Keys.maskUserInfo(store); }
+
     /**
      * store.fallback-share: share (0..1) of the limits this JVM uses alone while the shared store is unreachable,
      * or {@link #FALLBACK_SHARE_AUTO} (the default).
@@ -196,7 +199,7 @@ public final class EndpointConfig {
     @Override
     public String toString() {
         return "EndpointConfig{" + id + ", match=" + match + ", provider=" + provider.label() + ", " + limits
-                + ", store=" + Keys.maskUserInfo(store) + "}";
+                + ", store=" + Keys.maskUserInfo(store) + (LOCAL_STORE.equals(store) ? "" : " as " + storeQuota) + "}";
     }
 
     /** Checks each value as it is set (IllegalArgumentException with a message); {@link #build()} needs a match. */
