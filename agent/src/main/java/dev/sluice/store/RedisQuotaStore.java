@@ -514,10 +514,9 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
                 GateLimits l = limits;
                 long now = System.nanoTime();
                 fallback.setLimits(shareOf(l, share));
-                if (viewKnown && s == State.SHARED) {
-                    fallback.reset(l.rpm() > 0 ? (long) (level(viewRequests, l.rpm(), l.requestCapacity(), now) * share) : -1,
-                            l.tpm() > 0 ? (long) (level(viewTokens, l.tpm(), l.tokenCapacity(), now) * share) : -1);
-                }
+                boolean seen = viewKnown && s == State.SHARED; // else nothing is known: the share starts full
+                fallback.reset(seen && l.rpm() > 0 ? (long) (level(viewRequests, l.rpm(), l.requestCapacity(), now) * share) : -1,
+                        seen && l.tpm() > 0 ? (long) (level(viewTokens, l.tpm(), l.tokenCapacity(), now) * share) : -1);
                 state = State.FALLBACK;
                 fallbacks.incrementAndGet();
                 clearHints();
@@ -531,18 +530,18 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
         if (lossLogged) {
             lossLoggedAt = now;
             SluiceLog.warn("endpoint '" + endpoint + "': shared quota '" + quota + "' on " + target + " out of reach ("
-                    + why + "); admitting from a local bucket with " + shareText(share) + " of the limits until it is"
-                    + " back");
+                    + why + "); admitting from a local bucket holding " + shareText(share) + " until it is back");
         }
         notifyListener();
         scheduleProbe(0);
     }
 
     private String shareText(double share) {
-        String pct = share >= 0.9995 ? "all" : String.format(java.util.Locale.ROOT, "%.3g%%", share * 100);
-        if (configuredShare >= 0) return pct + " (store.fallback-share)";
-        int n = replicas;
-        return pct + (n <= 1 ? " (no other JVM seen)" : " (1/" + n + ": " + n + " JVMs shared it)");
+        String part = share >= 0.9995 ? "all" : share > 0 && Math.abs(1 / share - Math.round(1 / share)) < 1e-9
+                ? "1/" + Math.round(1 / share) : String.format(java.util.Locale.ROOT, "%.3g%%", share * 100);
+        String why = configuredShare >= 0 ? "store.fallback-share" : replicas <= 1 ? "no other JVM seen"
+                : replicas + " JVMs shared the quota";
+        return part + " of the limits (" + why + ")";
     }
 
     private void scheduleProbe(long delayNanos) {
@@ -573,8 +572,10 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
                 rejoin(c);
                 probeBackoff = PROBE_MIN_NANOS;
             } catch (RespConnection.Timeout e) {
-                if (c != null) c.close(); // slow: try a fresh connection next time
-                conn = null;
+                if (probeBackoff >= PROBE_MAX_NANOS && c != null) {
+                    c.close(); // no answer for seconds: perhaps a connection whose peer is gone; a fresh one next
+                    conn = null;
+                }
                 failedProbe("no answer within " + millis(timeoutNanos) + " (store.timeout)");
             } catch (IOException | RuntimeException e) {
                 if (c != null && c.isBroken()) conn = null;
@@ -632,6 +633,7 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
         synchronized (stateLock) {
             was = state;
             if (was == State.CLOSED || was == State.SHARED) return;
+            flush(); // corrections first (a late grant given back), then the level this JVM counted
             share = was == State.FALLBACK ? share() : 1.0;
             if (was == State.FALLBACK && share > 0) {
                 GateLimits l = limits;
@@ -746,6 +748,11 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
 
     State stateNow() {
         return state;
+    }
+
+    /** Round trips measured (admissions and heartbeats). */
+    long roundTrips() {
+        return roundTrips.sum();
     }
 
     @Override public String kind() { return "redis"; }
