@@ -512,11 +512,13 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
             State s = state;
             if (s == State.SHARED || s == State.CONNECTING) {
                 GateLimits l = limits;
-                long now = System.nanoTime();
                 fallback.setLimits(shareOf(l, share));
-                boolean seen = viewKnown && s == State.SHARED; // else nothing is known: the share starts full
-                fallback.reset(seen && l.rpm() > 0 ? (long) (level(viewRequests, l.rpm(), l.requestCapacity(), now) * share) : -1,
-                        seen && l.tpm() > 0 ? (long) (level(viewTokens, l.tpm(), l.tokenCapacity(), now) * share) : -1);
+                // Seeded with this JVM's share of the shared level last seen, as it was then: the refill since went
+                // to whoever asked (under contention the others), so adding it would admit a burst nobody owns.
+                // Nothing seen (never connected): the share starts full.
+                boolean seen = viewKnown && s == State.SHARED;
+                fallback.reset(seen && l.rpm() > 0 ? (long) (Math.max(0, viewRequests) * share) : -1,
+                        seen && l.tpm() > 0 ? (long) (Math.max(0, viewTokens) * share) : -1);
                 state = State.FALLBACK;
                 fallbacks.incrementAndGet();
                 clearHints();
@@ -692,15 +694,22 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
         }
     }
 
+    /**
+     * Tells the gate, on the store's own thread: never on the reader thread (the gate's dispatch may ask Redis, and
+     * the reader would then wait for a reply only it can read) and never inside a caller's admission.
+     */
     private void notifyListener() {
-        Runnable l = listener;
-        if (l == null) return;
-        try {
-            l.run();
-        } catch (Throwable t) {
-            SluiceLog.once(SluiceLog.Level.WARN, "store-listener-" + endpoint, "endpoint '" + endpoint
-                    + "': the gate failed to take a store change", t);
-        }
+        if (listener == null) return;
+        runSoon(() -> {
+            Runnable l = listener;
+            if (l == null) return;
+            try {
+                l.run();
+            } catch (Throwable t) {
+                SluiceLog.once(SluiceLog.Level.WARN, "store-listener-" + endpoint, "endpoint '" + endpoint
+                        + "': the gate failed to take a store change", t);
+            }
+        });
     }
 
     private static String millis(long nanos) {
