@@ -23,7 +23,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * HttpClient at a given rate, sync (a thread per call) or async (sendAsync from one thread), and prints what
  * happened as one RESULT line. Arguments are key=value:
  * url, calls, rate (calls/s offered; 0 = all at once), mode (sync|async), priority (low|normal|high|none, or
- * a cycle like low,normal,high), maxTokens, promptBytes, timeoutMs, tick (print per-second completions).
+ * a cycle like low,normal,high), maxTokens, promptBytes, timeoutMs, tick (print per-second completions),
+ * startAt (epoch ms at which to start offering), goFile (print READY, then start once this file exists: several JVMs
+ * start together however long each took to start up), mbean + attrs (an MBean's attributes to
+ * print at the end, read through plain JMX as any monitoring tool would: jmx.Attr=value in the RESULT line).
  */
 public final class JdkLoad {
     public static void main(String[] argv) throws Exception {
@@ -44,6 +47,7 @@ public final class JdkLoad {
         boolean detail = Boolean.parseBoolean(a.getOrDefault("detail", "false"));
         long sampleThreadsAtMs = Long.parseLong(a.getOrDefault("sampleThreadsAtMs", "0"));
         long spacingMs = Long.parseLong(a.getOrDefault("spacingMs", "0"));
+        long startAt = Long.parseLong(a.getOrDefault("startAt", "0"));
 
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         String body = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":" + maxTokens
@@ -83,6 +87,17 @@ public final class JdkLoad {
         }
         ExecutorService pool = Executors.newCachedThreadPool();
         CompletableFuture<?>[] all = new CompletableFuture<?>[calls];
+        AtomicLong maxLatencyNanos = new AtomicLong();
+        long untilStart = startAt - System.currentTimeMillis();
+        if (untilStart > 0) Thread.sleep(untilStart);
+        if (a.containsKey("goFile")) {
+            java.nio.file.Path go = java.nio.file.Path.of(a.get("goFile"));
+            System.out.println("READY");
+            System.out.flush();
+            long giveUp = System.nanoTime() + 120_000_000_000L;
+            while (!java.nio.file.Files.exists(go) && System.nanoTime() < giveUp) Thread.sleep(1);
+        }
+        long startEpochMs = System.currentTimeMillis();
         long start = System.nanoTime();
 
         for (int i = 0; i < calls; i++) {
@@ -103,6 +118,7 @@ public final class JdkLoad {
             final int index = i;
             final long sentAt = System.nanoTime();
             java.util.function.BiConsumer<HttpResponse<String>, Throwable> record = (resp, err) -> {
+                maxLatencyNanos.accumulateAndGet(System.nanoTime() - sentAt, Math::max);
                 outcome[index] = err != null ? "error" : String.valueOf(resp.statusCode());
                 if (err != null) {
                     Throwable c = err;
@@ -146,6 +162,7 @@ public final class JdkLoad {
             // individual outcomes are recorded
         }
         long wallMs = (System.nanoTime() - start) / 1_000_000L;
+        long endEpochMs = System.currentTimeMillis();
         pool.shutdownNow();
 
         StringBuilder sb = new StringBuilder("RESULT");
@@ -156,7 +173,23 @@ public final class JdkLoad {
                 .append(" refused=").append(refusedTotal).append(" wallMs=").append(wallMs)
                 .append(" usageTokens=").append(usageTokens)
                 .append(" refusedMaxMs=").append(refusedMaxNanos.get() / 1_000_000L)
-                .append(" threads=").append(threadsSampled.get());
+                .append(" threads=").append(threadsSampled.get())
+                .append(" maxLatencyMs=").append(maxLatencyNanos.get() / 1_000_000L)
+                .append(" startEpochMs=").append(startEpochMs).append(" endEpochMs=").append(endEpochMs);
+        if (a.containsKey("mbean")) {
+            javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            javax.management.ObjectName name = new javax.management.ObjectName(a.get("mbean"));
+            for (String attr : a.getOrDefault("attrs", "").split(",")) {
+                if (attr.isEmpty()) continue;
+                Object v;
+                try {
+                    v = server.getAttribute(name, attr);
+                } catch (Exception e) {
+                    v = "?" + e.getClass().getSimpleName();
+                }
+                sb.append(" jmx.").append(attr).append('=').append(String.valueOf(v).replace(' ', '_'));
+            }
+        }
         new TreeMap<>(refused).forEach((k, v) -> sb.append(" refused.").append(k).append('=').append(v));
         if (tick) {
             new TreeMap<>(perSecond).forEach((k, v) -> System.out.println("TICK sec=" + k + " ok=" + v));
