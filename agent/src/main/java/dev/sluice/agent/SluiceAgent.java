@@ -7,7 +7,11 @@ import dev.sluice.config.ConfigLoadResult;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.instrument.ClientInstrumentation;
+import dev.sluice.instrument.apache.Apache4Instrumentation;
+import dev.sluice.instrument.apache.Apache5Instrumentation;
 import dev.sluice.instrument.jdkhttp.JdkHttpClientInstrumentation;
+import dev.sluice.instrument.okhttp.OkHttpInstrumentation;
+import dev.sluice.instrument.urlconn.UrlConnectionInstrumentation;
 import dev.sluice.jmx.AgentControl;
 import dev.sluice.jmx.JmxSupport;
 import dev.sluice.log.SluiceLog;
@@ -32,7 +36,8 @@ import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 public final class SluiceAgent implements AgentControl {
     /** Every client unit the agent knows; each can be switched off with sluice.client.<name>.enabled=false. */
     static List<ClientInstrumentation> allInstrumentations() {
-        return List.of(new JdkHttpClientInstrumentation());
+        return List.of(new JdkHttpClientInstrumentation(), new UrlConnectionInstrumentation(),
+                new Apache5Instrumentation(), new Apache4Instrumentation(), new OkHttpInstrumentation());
     }
 
     private static volatile SluiceAgent instance;

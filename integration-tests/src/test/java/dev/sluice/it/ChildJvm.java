@@ -2,16 +2,23 @@ package dev.sluice.it;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /**
  * Starts a child JVM running one of the test apps, optionally with {@code -javaagent} on the built agent jar.
@@ -27,6 +34,8 @@ public final class ChildJvm {
     private final List<String> jvmArgs = new ArrayList<>();
     private final List<String> args = new ArrayList<>();
     private final List<String> libs = new ArrayList<>();
+    /** Java packages the library sets provide: jars of this JVM's class path that hold any of them stay out. */
+    private final Set<String> libPackages = new HashSet<>();
     private final Map<String, String> env = new HashMap<>();
     private final String mainClass;
     private String javaHome = System.getProperty("java.home");
@@ -72,13 +81,49 @@ public final class ChildJvm {
 
     /**
      * Puts a library set (target/it-libs/<set>/*.jar, e.g. {@code okhttp3}, {@code okhttp5}) first on the child's
-     * class path: one test app compiled against one version runs against another.
+     * class path: one test app compiled against one version runs against another. Jars of this JVM's class path
+     * that provide a package the set provides are left out of the child's.
      */
     public ChildJvm libs(String set) {
         Path dir = LIBS.resolve(set);
         if (!Files.isDirectory(dir)) throw new IllegalStateException("library set not copied by the build: " + dir.toAbsolutePath());
         libs.add(dir.toAbsolutePath() + File.separator + "*");
+        try (Stream<Path> jars = Files.list(dir)) {
+            jars.filter(j -> j.toString().endsWith(".jar")).forEach(j -> libPackages.addAll(packages(j)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         return this;
+    }
+
+    /**
+     * The class path entries that the library sets replace: any jar that holds a class in a package a set provides
+     * (another OkHttp, okio, Kotlin...), so the child never sees two versions of one library.
+     */
+    private boolean shadowedBySet(String entry) {
+        if (libPackages.isEmpty() || !entry.endsWith(".jar")) return false;
+        for (String p : packages(Path.of(entry))) {
+            if (libPackages.contains(p)) return true;
+        }
+        return false;
+    }
+
+    private static final Map<Path, Set<String>> PACKAGES = new ConcurrentHashMap<>();
+
+    /** The packages a jar holds classes in (multi-release variants and module-info ignored). */
+    static Set<String> packages(Path jar) {
+        return PACKAGES.computeIfAbsent(jar.toAbsolutePath(), j -> {
+            Set<String> out = new HashSet<>();
+            try (ZipFile z = new ZipFile(j.toFile())) {
+                z.stream().map(ZipEntry::getName)
+                        .filter(n -> n.endsWith(".class") && !n.startsWith("META-INF/") && n.indexOf('/') > 0
+                                && !n.endsWith("module-info.class"))
+                        .forEach(n -> out.add(n.substring(0, n.lastIndexOf('/'))));
+            } catch (IOException e) {
+                // not a readable jar: it provides nothing
+            }
+            return out;
+        });
     }
 
     public ChildJvm args(Object... a) {
@@ -108,7 +153,9 @@ public final class ChildJvm {
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
         List<String> cp = new ArrayList<>(libs);
-        cp.add(classPath());
+        for (String e : classPath().split(File.pathSeparator)) {
+            if (!e.isEmpty() && !shadowedBySet(e)) cp.add(e);
+        }
         cmd.add(String.join(File.pathSeparator, cp));
         cmd.add(mainClass);
         cmd.addAll(args);

@@ -1,0 +1,174 @@
+package dev.sluice.instrument.apache.v5;
+
+import dev.sluice.client.EndpointRuntime;
+import dev.sluice.client.Faults;
+import dev.sluice.client.GovernedCall;
+import dev.sluice.client.Sluice;
+import dev.sluice.instrument.apache.Apache5Hooks;
+import dev.sluice.provider.RequestInfo;
+import dev.sluice.provider.RequestScanner;
+import org.apache.hc.client5.http.async.AsyncExecCallback;
+import org.apache.hc.client5.http.async.AsyncExecChain;
+import org.apache.hc.client5.http.async.AsyncExecChainHandler;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.HttpRequest;
+import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.nio.AsyncEntityProducer;
+import org.apache.hc.core5.net.URIAuthority;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Apache HttpClient 5, classic and async, in Apache's own terms. Defined in a child of Apache's class loader
+ * (see HelperLoader), reached through {@link Apache5Hooks}. Public with a public constructor for that reason.
+ */
+public final class Apache5Helper implements Apache5Hooks {
+    /** Request bodies larger than this are estimated from their length alone. */
+    static final long MAX_SCAN = 16L * 1024 * 1024;
+    /** Set while an admitted async attempt re-enters its handler, so that pass is not governed twice. */
+    static final ThreadLocal<boolean[]> INNER = ThreadLocal.withInitial(() -> new boolean[1]);
+
+    public Apache5Helper() {
+    }
+
+    // ---- classic ----
+
+    @Override
+    public Object classicBefore(Object target, Object req) throws IOException {
+        ClassicHttpRequest request = (ClassicHttpRequest) req;
+        EndpointRuntime ep = match((HttpHost) target, request);
+        if (ep == null) return null;
+        GovernedCall call;
+        try {
+            String priority = header(request, GovernedCall.priorityHeader(ep));
+            RequestInfo info = null;
+            long length = -1;
+            HttpEntity entity = request.getEntity();
+            if (entity != null) {
+                length = entity.getContentLength();
+                if (entity.isRepeatable() && length > 0 && length <= MAX_SCAN) {
+                    info = scan(entity, (int) length, ep);
+                }
+            }
+            call = GovernedCall.prepare(ep, priority, info, length);
+        } catch (Throwable t) {
+            Faults.record(ep, "apache5 request inspection", t);
+            return null;
+        }
+        try {
+            call.admit(0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            InterruptedIOException io = new InterruptedIOException("interrupted while waiting for admission");
+            io.initCause(e);
+            throw io;
+        }
+        return call;
+    }
+
+    @Override
+    public void classicAfter(Object c, Object resp, Throwable thrown) {
+        GovernedCall call = (GovernedCall) c;
+        if (thrown != null || resp == null) {
+            call.onError(thrown);
+            return;
+        }
+        ClassicHttpResponse response = (ClassicHttpResponse) resp;
+        HttpEntity entity = response.getEntity();
+        respond(call, response, entity == null ? null : entity.getContentType());
+        if (entity == null) {
+            call.onComplete();
+            return;
+        }
+        if (!(entity instanceof GovernedEntity5)) response.setEntity(new GovernedEntity5(entity, call));
+    }
+
+    @Override
+    public void responseClosed(Object resp) {
+        HttpEntity entity = ((ClassicHttpResponse) resp).getEntity();
+        if (entity instanceof GovernedEntity5) ((GovernedEntity5) entity).call.onCancel();
+    }
+
+    // ---- async ----
+
+    @Override
+    public boolean asyncAttempt(Object handlerObj, Object requestObj, Object producerObj, Object scopeObj,
+                                Object chainObj, Object callbackObj) {
+        if (INNER.get()[0]) return false;
+        AsyncExecChain.Scope scope = (AsyncExecChain.Scope) scopeObj;
+        HttpRequest request = (HttpRequest) requestObj;
+        EndpointRuntime ep = match(scope.route.getTargetHost(), request);
+        if (ep == null) return false;
+        AsyncEntityProducer producer = (AsyncEntityProducer) producerObj;
+        GovernedCall call = GovernedCall.prepare(ep, header(request, GovernedCall.priorityHeader(ep)), null,
+                producer == null ? -1 : producer.getContentLength());
+        AsyncAdmission5 then = new AsyncAdmission5(call, (AsyncExecChainHandler) handlerObj, request, producer, scope,
+                (AsyncExecChain) chainObj, (AsyncExecCallback) callbackObj);
+        CompletableFuture<GovernedCall> admission = call.admitAsync();
+        // The application cancelling its Future while the call waits takes it out of the waiting room. Set before
+        // the attempt can run: once running, the chain sets its own dependency here.
+        if (scope.cancellableDependency != null) {
+            scope.cancellableDependency.setDependency(() -> admission.cancel(false));
+        }
+        admission.whenComplete(then);
+        return true;
+    }
+
+    // ---- shared ----
+
+    static void respond(GovernedCall call, HttpResponse response, String contentType) {
+        call.onResponse(response.getCode(), name -> header(response, name), contentType);
+    }
+
+    static String header(org.apache.hc.core5.http.HttpMessage message, String name) {
+        Header h = message.getFirstHeader(name);
+        return h == null ? null : h.getValue();
+    }
+
+    private static EndpointRuntime match(HttpHost target, HttpRequest request) {
+        String scheme;
+        String host;
+        int port;
+        if (target != null) {
+            scheme = target.getSchemeName();
+            host = target.getHostName();
+            port = target.getPort();
+        } else {
+            URIAuthority authority = request.getAuthority();
+            if (authority == null) return null;
+            scheme = request.getScheme();
+            host = authority.getHostName();
+            port = authority.getPort();
+        }
+        String path = request.getPath();
+        if (path != null) {
+            int q = path.indexOf('?');
+            if (q >= 0) path = path.substring(0, q);
+        }
+        return Sluice.match(scheme == null ? "http" : scheme, host, port, path);
+    }
+
+    /**
+     * A repeatable entity may be written any number of times (its contract): write it once into memory for the
+     * estimate. {@code writeTo}, not {@code getContent}: some entities only support the former (Spring's). A body
+     * that cannot be read this way is estimated from its length; the call is governed either way.
+     */
+    private static RequestInfo scan(HttpEntity entity, int length, EndpointRuntime ep) {
+        try {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(length);
+            entity.writeTo(out);
+            if (out.size() == 0) return null;
+            byte[] body = out.toByteArray();
+            return RequestScanner.scan(body, 0, body.length);
+        } catch (Throwable t) {
+            Faults.record(ep, "apache5 request body estimate", t);
+            return null;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.sluice.it.apps;
+
+import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
+import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
+import org.apache.hc.client5.http.async.methods.SimpleRequestBuilder;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.entity.StringEntity;
+
+/**
+ * An ordinary application on Apache HttpClient 5: {@code mode=sync} uses the classic client
+ * ({@code execute(request, handler)}, the style the docs recommend, or {@code style=response}: execute, read
+ * the entity, close the response); {@code mode=async} the async client ({@code execute(SimpleHttpRequest,
+ * FutureCallback)}). Arguments and RESULT line as in {@link LoadDriver}.
+ */
+public final class Apache5Load {
+    public static void main(String[] argv) throws Exception {
+        LoadDriver d = new LoadDriver(argv);
+        String url = d.url();
+        if (d.mode.equals("async")) {
+            CloseableHttpAsyncClient client = HttpAsyncClients.custom()
+                    .setConnectionManager(PoolingAsyncClientConnectionManagerBuilder.create()
+                            .setMaxConnPerRoute(50).setMaxConnTotal(100).build())
+                    .build();
+            client.start();
+            d.run(null, (i, done) -> {
+                SimpleHttpRequest req = SimpleRequestBuilder.post(url)
+                        .setHeader("authorization", "Bearer sk-test-secret-do-not-log")
+                        .setBody(d.body, ContentType.APPLICATION_JSON).build();
+                client.execute(req, new FutureCallback<SimpleHttpResponse>() {
+                    @Override
+                    public void completed(SimpleHttpResponse r) {
+                        done.accept(r.getCode(), null);
+                    }
+
+                    @Override
+                    public void failed(Exception ex) {
+                        done.accept(null, ex);
+                    }
+
+                    @Override
+                    public void cancelled() {
+                        done.accept(null, new java.util.concurrent.CancellationException());
+                    }
+                });
+            });
+            return;
+        }
+        boolean handlerStyle = !"response".equals(d.args.get("style"));
+        CloseableHttpClient client = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setMaxConnPerRoute(200).setMaxConnTotal(400).build())
+                .build();
+        d.run(i -> {
+            HttpPost post = new HttpPost(url);
+            post.setHeader("authorization", "Bearer sk-test-secret-do-not-log");
+            post.setEntity(new StringEntity(d.body, ContentType.APPLICATION_JSON));
+            if (handlerStyle) {
+                return client.execute(post, response -> {
+                    EntityUtils.consume(response.getEntity());
+                    return response.getCode();
+                });
+            }
+            try (var response = client.execute(post)) {
+                EntityUtils.toString(response.getEntity());
+                return response.getCode();
+            }
+        }, null);
+    }
+}
