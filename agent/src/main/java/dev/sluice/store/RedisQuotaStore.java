@@ -190,7 +190,7 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
         recordRoundTrip(at - now);
         List<?> v = list(reply, 6);
         if (v == null) {
-            lost("unexpected answer to take: " + reply, c, false);
+            lost("unexpected answer to take: " + reply, c, false, PROBE_MAX_NANOS);
             return fallback.tryTake(r, t);
         }
         view(num(v, 4), num(v, 5), at);
@@ -502,8 +502,16 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
         return Math.max(1, Math.round(perMinute * share));
     }
 
-    /** Redis failed a call (timeout, broken connection, odd answer): from now on the local share answers. */
+    /**
+     * Redis failed a call (timeout, broken connection, odd answer): from now on the local share answers. The probe
+     * follows at once for a broken connection (reconnect), after a moment for a slow Redis (not to hammer it), and
+     * after a second for an answer the store did not expect (an error reply would only come back again).
+     */
     private void lost(String why, RespConnection c, boolean broken) {
+        lost(why, c, broken, broken ? 0 : PROBE_MIN_NANOS);
+    }
+
+    private void lost(String why, RespConnection c, boolean broken, long probeDelayNanos) {
         if (broken && c != null) c.close();
         boolean changed = false;
         double share;
@@ -535,7 +543,7 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
                     + why + "); admitting from a local bucket holding " + shareText(share) + " until it is back");
         }
         notifyListener();
-        scheduleProbe(0);
+        scheduleProbe(probeDelayNanos);
     }
 
     private String shareText(double share) {

@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * happened as one RESULT line. Arguments are key=value:
  * url, calls, rate (calls/s offered; 0 = all at once), mode (sync|async), priority (low|normal|high|none, or
  * a cycle like low,normal,high), maxTokens, promptBytes, timeoutMs, tick (print per-second completions),
- * startAt (epoch ms at which to start offering), goFile (print READY, then start once this file exists: several JVMs
+ * startAt (epoch ms at which to start offering), latencyFromMs (maxLatencyMs counts the calls sent from then on:
+ * the first ones pay for warming up), goFile (print READY, then start once this file exists: several JVMs
  * start together however long each took to start up), mbean + attrs (an MBean's attributes to
  * print at the end, read through plain JMX as any monitoring tool would: jmx.Attr=value in the RESULT line).
  */
@@ -48,6 +49,7 @@ public final class JdkLoad {
         long sampleThreadsAtMs = Long.parseLong(a.getOrDefault("sampleThreadsAtMs", "0"));
         long spacingMs = Long.parseLong(a.getOrDefault("spacingMs", "0"));
         long startAt = Long.parseLong(a.getOrDefault("startAt", "0"));
+        long latencyFromMs = Long.parseLong(a.getOrDefault("latencyFromMs", "0"));
 
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         String body = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":" + maxTokens
@@ -88,6 +90,8 @@ public final class JdkLoad {
         ExecutorService pool = Executors.newCachedThreadPool();
         CompletableFuture<?>[] all = new CompletableFuture<?>[calls];
         AtomicLong maxLatencyNanos = new AtomicLong();
+        long[] latencyNanos = new long[calls];
+        long[] sentAtNanos = new long[calls];
         long untilStart = startAt - System.currentTimeMillis();
         if (untilStart > 0) Thread.sleep(untilStart);
         if (a.containsKey("goFile")) {
@@ -118,7 +122,10 @@ public final class JdkLoad {
             final int index = i;
             final long sentAt = System.nanoTime();
             java.util.function.BiConsumer<HttpResponse<String>, Throwable> record = (resp, err) -> {
-                maxLatencyNanos.accumulateAndGet(System.nanoTime() - sentAt, Math::max);
+                long took = System.nanoTime() - sentAt;
+                if (sentAt - start >= latencyFromMs * 1_000_000L) maxLatencyNanos.accumulateAndGet(took, Math::max);
+                latencyNanos[index] = took;
+                sentAtNanos[index] = sentAt;
                 outcome[index] = err != null ? "error" : String.valueOf(resp.statusCode());
                 if (err != null) {
                     Throwable c = err;
@@ -175,6 +182,7 @@ public final class JdkLoad {
                 .append(" refusedMaxMs=").append(refusedMaxNanos.get() / 1_000_000L)
                 .append(" threads=").append(threadsSampled.get())
                 .append(" maxLatencyMs=").append(maxLatencyNanos.get() / 1_000_000L)
+                .append(" slowestAtMs=").append(slowestAt(latencyNanos, sentAtNanos, start, latencyFromMs))
                 .append(" startEpochMs=").append(startEpochMs).append(" endEpochMs=").append(endEpochMs);
         if (a.containsKey("mbean")) {
             javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
@@ -201,6 +209,16 @@ public final class JdkLoad {
         System.out.println(sb);
         System.out.flush();
         System.exit(0);
+    }
+
+    /** When (ms after the start) the slowest call counted in maxLatencyMs was sent; -1 = none. */
+    static long slowestAt(long[] latency, long[] sentAt, long start, long fromMs) {
+        int worst = -1;
+        for (int i = 0; i < latency.length; i++) {
+            if (sentAt[i] - start < fromMs * 1_000_000L) continue;
+            if (worst < 0 || latency[i] > latency[worst]) worst = i;
+        }
+        return worst < 0 ? -1 : (sentAt[worst] - start) / 1_000_000L;
     }
 
     /** The refusal's reason, read the way an application would: by reflection, not compiled against Sluice. */
