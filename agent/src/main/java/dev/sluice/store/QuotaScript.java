@@ -120,19 +120,26 @@ final class QuotaScript {
             local function save()
               local ttl = 0
               if pause > now then ttl = pause - now end
+              local fields = {'ts', fmt(now)}
               if rpm > 0 then
-                redis.call('HSET', key, 'r', fmt(rl), 'rf', fmt(rf))
+                fields[#fields + 1] = 'r'
+                fields[#fields + 1] = fmt(rl)
+                fields[#fields + 1] = 'rf'
+                fields[#fields + 1] = fmt(rf)
                 ttl = math.max(ttl, wait(rl, rf, rpm, rcap))
-              else
+              elseif h[2] then
                 redis.call('HDEL', key, 'r', 'rf')
               end
               if tpm > 0 then
-                redis.call('HSET', key, 't', fmt(tl), 'tf', fmt(tf))
+                fields[#fields + 1] = 't'
+                fields[#fields + 1] = fmt(tl)
+                fields[#fields + 1] = 'tf'
+                fields[#fields + 1] = fmt(tf)
                 ttl = math.max(ttl, wait(tl, tf, tpm, tcap))
-              else
+              elseif h[4] then
                 redis.call('HDEL', key, 't', 'tf')
               end
-              redis.call('HSET', key, 'ts', fmt(now))
+              redis.call('HSET', key, unpack(fields))
               redis.call('PEXPIRE', key, ttl + 1000)
             end
 
