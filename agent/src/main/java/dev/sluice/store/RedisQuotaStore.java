@@ -75,6 +75,7 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
     private final LocalQuotaStore fallback;
     private final ScheduledThreadPoolExecutor exec;
     private final CountDownLatch firstAttempt = new CountDownLatch(1);
+    private volatile boolean startupWaited;
     private volatile GateLimits limits;
     private volatile Runnable listener;
 
@@ -476,11 +477,17 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
 
     // ------------------------------------------------------------------------------------------------ fallback
 
+    /**
+     * The first calls wait at most store.timeout for the first connection; once one has waited that long in vain,
+     * the others do not wait at all (a first connection may take the whole set-up timeout).
+     */
     private State awaitFirstAttempt() {
-        try {
-            firstAttempt.await(timeoutNanos, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!startupWaited) {
+            try {
+                if (!firstAttempt.await(timeoutNanos, TimeUnit.NANOSECONDS)) startupWaited = true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         State s = state;
         return s == State.CONNECTING ? State.FALLBACK : s; // not reached in time: this call is answered locally

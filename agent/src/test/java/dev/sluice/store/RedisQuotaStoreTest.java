@@ -263,6 +263,26 @@ class RedisQuotaStoreTest {
     }
 
     @Test
+    void aStoreThatIsSlowToConnectDelaysOnlyTheFirstCallsAndOnlyByTheTimeout() throws Exception {
+        // A listening socket that never answers: the connection is made, AUTH-less SCRIPT LOAD waits its 1 s.
+        try (ServerSocket silent = new ServerSocket(0)) {
+            RedisQuotaStore s = new RedisQuotaStore("ep", RedisTarget.parse("redis://127.0.0.1:" + silent.getLocalPort(),
+                    null, Map.of()), quota, TIMEOUT, -1, rpm(6000, 100));
+            toClose.add(s);
+            long t0 = System.nanoTime();
+            assertTrue(s.tryTake(1, 0));
+            long first = System.nanoTime() - t0;
+            assertTrue(first >= TIMEOUT - MS && first < TIMEOUT + 50 * MS, "the first call waits the timeout: " + first / MS);
+            t0 = System.nanoTime();
+            for (int i = 0; i < 10; i++) assertTrue(s.tryTake(1, 0));
+            assertTrue(System.nanoTime() - t0 < 10 * MS, "later calls do not wait again");
+            assertEquals("connecting", s.state());
+            assertTrue(s.awaitFirstAttempt(5000));
+            assertEquals("fallback", s.state());
+        }
+    }
+
+    @Test
     void aGrantThatCameTooLateIsGivenBack() throws Exception {
         TestRedis.Server server = new TestRedis.Server();
         toClose.add(server);
