@@ -51,7 +51,8 @@ public final class Premain {
             agent.getMethod("start", String.class, Instrumentation.class, String.class, boolean.class)
                     .invoke(null, args, inst, jar.getAbsolutePath(), attached);
         } catch (Throwable t) {
-            System.err.println("[sluice] ERROR Sluice failed to start and is not active: " + t);
+            Throwable cause = t instanceof java.lang.reflect.InvocationTargetException && t.getCause() != null ? t.getCause() : t;
+            System.err.println("[sluice] ERROR Sluice failed to start and is not active: " + cause);
         }
     }
 

@@ -1,11 +1,20 @@
 package dev.sluice.agent;
 
+import dev.sluice.alert.AlertRule;
+import dev.sluice.alert.Events;
+import dev.sluice.alert.Watched;
+import dev.sluice.alert.Watcher;
+import dev.sluice.client.EndpointRuntime;
 import dev.sluice.client.Sluice;
 import dev.sluice.client.SluiceRuntime;
 import dev.sluice.config.AgentArgs;
 import dev.sluice.config.ConfigLoadResult;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.core.Gate;
+import dev.sluice.core.GateLimits;
+import dev.sluice.core.GateListener;
+import dev.sluice.core.GateMonitor;
 import dev.sluice.instrument.ClientInstrumentation;
 import dev.sluice.instrument.apache.Apache4Instrumentation;
 import dev.sluice.instrument.apache.Apache5Instrumentation;
@@ -31,7 +40,8 @@ import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 
 /**
  * The agent proper, loaded from the bootstrap path by {@link Premain}: reads the configuration, installs the
- * client instrumentations, registers the MBeans and starts the reload watch.
+ * client instrumentations, registers the MBeans, starts the monitoring thread (figures, alerts) and the
+ * reload watch.
  */
 public final class SluiceAgent implements AgentControl {
     /** Every client unit the agent knows; each can be switched off with sluice.client.<name>.enabled=false. */
@@ -44,13 +54,18 @@ public final class SluiceAgent implements AgentControl {
 
     private final String configPath;
     private final String version;
+    private final boolean attached;
     private final List<String> clients = new ArrayList<>();
+    private final Watcher watcher;
     private final ConfigReloader reloader;
 
-    private SluiceAgent(String configPath, Map<String, String> agentArgs, String version) {
+    private SluiceAgent(String configPath, Map<String, String> agentArgs, String version, boolean attached,
+                        Watcher watcher) {
         this.configPath = configPath;
         this.version = version;
-        this.reloader = new ConfigReloader(configPath, agentArgs);
+        this.attached = attached;
+        this.watcher = watcher;
+        this.reloader = new ConfigReloader(configPath, agentArgs, watcher);
     }
 
     public static void start(String args, Instrumentation inst, String jarPath, boolean attached) {
@@ -75,18 +90,51 @@ public final class SluiceAgent implements AgentControl {
         }
         String version = SluiceAgent.class.getPackage() != null && SluiceAgent.class.getPackage().getImplementationVersion() != null
                 ? SluiceAgent.class.getPackage().getImplementationVersion() : Version.VALUE;
-        SluiceAgent agent = new SluiceAgent(path, agentArgs, version);
+        Watcher watcher = new Watcher(config.jmx() ? JmxSupport.events() : Events.NONE);
+        SluiceAgent agent = new SluiceAgent(path, agentArgs, version, attached, watcher);
         instance = agent;
+        AlertRule.Compiled alerts = AlertRule.compile(config.alerts(), ConfigReloader.ids(config));
+        for (String problem : alerts.problems()) SluiceLog.warn(problem);
         SluiceRuntime runtime = SluiceRuntime.build(config, null);
-        Sluice.install(runtime);
+        // Instrument first, govern after: attached to a running JVM, the buckets are emptied only once the
+        // retransformed classes are in place (calls until then were the application's own), and the runtime
+        // is installed right after, so no call ever sees the full buckets a -javaagent start has.
         agent.instrument(inst, new File(jarPath), config, attached);
+        if (attached) ColdStart.drain(runtime);
+        Sluice.install(runtime);
+        JmxSupport.setWatcher(watcher);
         if (config.jmx()) {
             JmxSupport.registerAgent(agent);
             JmxSupport.syncEndpoints(runtime);
         }
-        agent.reloader.start(config);
-        SluiceLog.info("Sluice " + version + " active: " + config.endpoints().size() + " endpoint(s) "
-                + endpointIds(runtime) + ", mode " + config.mode().label() + ", clients " + agent.clients);
+        watcher.update(watched(runtime), alerts.rules());
+        watcher.start();
+        List<String> problems = new ArrayList<>(loaded.problems());
+        problems.addAll(alerts.problems());
+        agent.reloader.started(config, runtime, problems);
+        agent.reloader.watch();
+        SluiceLog.info("Sluice " + version + (attached ? " attached" : " active") + ": " + config.endpoints().size()
+                + " endpoint(s) " + endpointIds(runtime) + ", mode " + config.mode().label() + ", clients "
+                + agent.clients + (alerts.rules().isEmpty() ? "" : ", " + alerts.rules().size() + " alert(s)")
+                + (config.reloadNanos() > 0 && path != null ? ", reload every " + config.reloadNanos() / 1_000_000 + " ms" : ""));
+    }
+
+    /** The endpoints as the watcher sees them. */
+    static List<Watched> watched(SluiceRuntime runtime) {
+        List<Watched> out = new ArrayList<>();
+        for (EndpointRuntime ep : runtime.endpoints()) {
+            Gate gate = ep.gate();
+            String id = ep.id();
+            out.add(new Watched() {
+                @Override public String id() { return id; }
+                @Override public GateMonitor monitor() { return gate.monitor(); }
+                @Override public GateLimits limits() { return gate.limits(); }
+                @Override public void forceShedLow(boolean on) { gate.forceShedLow(on); }
+                @Override public Object identity() { return gate; }
+                @Override public boolean setListener(GateListener l) { gate.setListener(l); return true; }
+            });
+        }
+        return out;
     }
 
     private static String endpointIds(SluiceRuntime runtime) {
@@ -139,7 +187,22 @@ public final class SluiceAgent implements AgentControl {
 
     @Override
     public String reload() {
-        return reloader.reloadNow();
+        return reloader.reloadNow("reload() over JMX");
+    }
+
+    @Override
+    public String lastReload() {
+        return reloader.lastReload();
+    }
+
+    @Override
+    public List<String> lastReloadProblems() {
+        return reloader.lastProblems();
+    }
+
+    @Override
+    public boolean attached() {
+        return attached;
     }
 
     /** Transformation errors are logged once per type; the class stays as it was. */

@@ -12,4 +12,12 @@ public interface AgentControl {
 
     /** Re-reads the configuration file; returns a one-line summary. */
     String reload();
+
+    /** The last reload's outcome, for the Agent MBean. */
+    String lastReload();
+
+    /** Why the last reload was rejected; empty when it was applied. */
+    List<String> lastReloadProblems();
+
+    boolean attached();
 }

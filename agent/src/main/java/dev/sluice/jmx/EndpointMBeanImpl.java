@@ -1,22 +1,56 @@
 package dev.sluice.jmx;
 
+import dev.sluice.alert.AlertStatus;
+import dev.sluice.alert.Figures;
 import dev.sluice.client.EndpointRuntime;
 import dev.sluice.core.GateLimits;
 import dev.sluice.core.GateMonitor;
 import dev.sluice.core.Mode;
 import dev.sluice.core.RefusalReason;
 
+import javax.management.MBeanNotificationInfo;
+import javax.management.NotificationBroadcasterSupport;
+import javax.management.ObjectName;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
-/** Reads and writes one endpoint's gate. Writes build new immutable limits and swap them in. */
-final class EndpointMBeanImpl implements EndpointMXBean {
+/**
+ * Reads and writes one endpoint's gate. Writes build new immutable limits and swap them in. Sends this
+ * endpoint's breaker, congestion and alert notifications (the Agent MBean sends them too, for every endpoint).
+ */
+final class EndpointMBeanImpl extends NotificationBroadcasterSupport implements EndpointMXBean {
     private final EndpointRuntime endpoint;
+    private final ObjectName name;
+    private final AtomicLong sequence = new AtomicLong();
 
-    EndpointMBeanImpl(EndpointRuntime endpoint) {
+    EndpointMBeanImpl(EndpointRuntime endpoint, ObjectName name) {
         this.endpoint = endpoint;
+        this.name = name;
+    }
+
+    EndpointRuntime endpoint() {
+        return endpoint;
+    }
+
+    ObjectName name() {
+        return name;
+    }
+
+    long nextSequence() {
+        return sequence.incrementAndGet();
+    }
+
+    @Override
+    public MBeanNotificationInfo[] getNotificationInfo() {
+        return Notifications.endpointInfo();
+    }
+
+    private Figures figures() {
+        return JmxSupport.figures(endpoint.id());
     }
 
     private GateLimits limits() {
@@ -29,9 +63,13 @@ final class EndpointMBeanImpl implements EndpointMXBean {
 
     /** One write: builder checks throw IllegalArgumentException with a message JConsole shows. */
     private synchronized void update(UnaryOperator<GateLimits.Builder> change) {
-        GateLimits next = change.apply(limits().toBuilder()).build();
+        GateLimits before = limits();
+        GateLimits next = change.apply(before.toBuilder()).build();
         endpoint.gate().setLimits(next);
-        JmxSupport.recordOverride(endpoint.id());
+        List<String> changed = LimitsDiff.diff(before, next, "was");
+        if (!changed.isEmpty()) {
+            dev.sluice.log.SluiceLog.info("endpoint '" + endpoint.id() + "' changed over JMX: " + String.join(", ", changed));
+        }
     }
 
     @Override public long getRpm() { return limits().rpm(); }
@@ -124,7 +162,40 @@ final class EndpointMBeanImpl implements EndpointMXBean {
     }
 
     @Override public void resume() { endpoint.gate().resume(); }
-    @Override public void resetStats() { monitor().reset(); }
+    @Override
+    public void resetStats() {
+        monitor().reset();
+        JmxSupport.resetWindow(endpoint.id());
+    }
+
+    @Override public double getEnqueueRate() { return figures().enqueueRate(); }
+    @Override public double getDequeueRate() { return figures().dequeueRate(); }
+    @Override public double getAdmitRate() { return figures().admitRate(); }
+    @Override public double getRejectRate() { return figures().rejectRate(); }
+    @Override public double getWouldRejectRate() { return figures().wouldRejectRate(); }
+    @Override public double getUpstream429Rate() { return figures().upstream429Rate(); }
+    @Override public double getRecentAvgWaitMillis() { return figures().avgWaitNanos() / 1e6; }
+    @Override public long getRecentLongestWaitMillis() { return figures().maxWaitNanos() / 1_000_000L; }
+    @Override public double getStatsWindowSeconds() { return figures().windowSeconds(); }
+    @Override public long getBreakerTransitions() { return figures().breakerTransitions(); }
+    @Override public long getCongestionEpisodes() { return figures().congestionEpisodes(); }
+
+    @Override
+    public long getWouldRejected() {
+        long sum = 0;
+        GateMonitor m = monitor();
+        for (RefusalReason r : RefusalReason.values()) sum += m.wouldRefuse(r);
+        return sum;
+    }
+
+    @Override public boolean isShedLowForced() { return !JmxSupport.sheddingLow(endpoint.id()).isEmpty(); }
+
+    @Override
+    public String[] getFiringAlerts() {
+        List<String> out = new ArrayList<>();
+        for (AlertStatus s : JmxSupport.alerts()) if (s.firing() && s.endpoint().equals(endpoint.id())) out.add(s.rule());
+        return out.toArray(new String[0]);
+    }
 
     private Map<String, Long> byReason(boolean would) {
         Map<String, Long> m = new LinkedHashMap<>();

@@ -62,6 +62,34 @@ public interface EndpointMXBean {
     long getLongestWaitMillis();
     long getFaults();
 
+    // ---- windowed figures (sliding window of StatsWindowSeconds, sampled every 250 ms off the call path)
+    /** Callers entering the waiting room, per second. */
+    double getEnqueueRate();
+    /** Callers leaving the waiting room (admitted or refused), per second. */
+    double getDequeueRate();
+    double getAdmitRate();
+    /** Refusals by Sluice, every reason, per second. */
+    double getRejectRate();
+    /** Observe mode: would-be refusals per second. */
+    double getWouldRejectRate();
+    double getUpstream429Rate();
+    /** Average wait of the callers that left the waiting room during the window (AvgWaitMillis: since reset). */
+    double getRecentAvgWaitMillis();
+    /** Longest wait that ended during the window (LongestWaitMillis: since reset). */
+    long getRecentLongestWaitMillis();
+    /** The window the rates and recent waits cover, in seconds (shorter just after start or resetStats). */
+    double getStatsWindowSeconds();
+    /** Breaker state changes since the last reset. */
+    long getBreakerTransitions();
+    /** Times the endpoint became congested since the last reset. */
+    long getCongestionEpisodes();
+    /** Observe mode: calls that would have been refused, every reason. */
+    long getWouldRejected();
+    /** Whether an alert's shed-low action is refusing low-priority calls now. */
+    boolean isShedLowForced();
+    /** Alerts that are firing on this endpoint now. */
+    String[] getFiringAlerts();
+
     // ---- the provider's own view, from its last rate-limit headers (-1 = not reported)
     long getProviderRemainingRequests();
     long getProviderRemainingTokens();

@@ -18,7 +18,24 @@ public final class Jmx implements AutoCloseable {
         this.server = connector.getMBeanServerConnection();
     }
 
+    /**
+     * Connects to a child JVM, retrying for up to 15 s while it is still starting: its attach listener can answer
+     * before its management agent can start (an AttachOperationFailedException).
+     */
     public static Jmx connect(long pid) throws Exception {
+        long end = System.currentTimeMillis() + 15_000;
+        while (true) {
+            try {
+                return connectOnce(pid);
+            } catch (Exception e) {
+                boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+                if (System.currentTimeMillis() > end || !alive) throw e;
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static Jmx connectOnce(long pid) throws Exception {
         VirtualMachine vm = VirtualMachine.attach(String.valueOf(pid));
         try {
             String address = vm.startLocalManagementAgent();
