@@ -60,6 +60,8 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
     static final long PROBE_MIN_NANOS = 100_000_000L;
     static final long PROBE_MAX_NANOS = 1_000_000_000L;
     static final long RETRY_SOON_NANOS = 1_000_000L;
+    /** Timeouts in a row (no answer in between) that make the store fall back; a single slow answer does not. */
+    static final int TIMEOUTS_TO_FALL_BACK = 2;
     private static final long NO_LEVEL = Long.MAX_VALUE;
 
     private final String endpoint;
@@ -116,6 +118,7 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
     private volatile long lastRoundTripNanos = -1;
     private final AtomicLong fallbacks = new AtomicLong();
     private final LongAdder timeouts = new LongAdder();
+    private final java.util.concurrent.atomic.AtomicInteger timeoutsInARow = new java.util.concurrent.atomic.AtomicInteger();
     private volatile int replicas;
     private volatile String lastProblem = "";
 
@@ -180,15 +183,14 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
         try {
             reply = eval(c, timeoutNanos, grant -> lateTake(grant, r, t), "take", l, r, t);
         } catch (RespConnection.Timeout e) {
-            timeouts.increment();
-            lost("no answer within " + millis(timeoutNanos) + " (store.timeout)", c, false);
-            return fallback.tryTake(r, t);
+            return timedOut(c, r, t);
         } catch (IOException e) {
             lost(problem(e), c, true);
             return fallback.tryTake(r, t);
         }
         long at = System.nanoTime();
         recordRoundTrip(at - now);
+        timeoutsInARow.set(0);
         List<?> v = list(reply, 6);
         if (v == null) {
             lost("unexpected answer to take: " + reply, c, false, PROBE_MAX_NANOS);
@@ -210,6 +212,29 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
         }
         retrySoon = true;
         return false;
+    }
+
+    /**
+     * Redis did not answer in time. This call is answered by the local share either way. One slow answer (a GC
+     * pause, a busy machine) leaves the store shared, and what this call took locally is charged to the shared
+     * quota with the next batch; {@link #TIMEOUTS_TO_FALL_BACK} in a row make it fall back.
+     */
+    private boolean timedOut(RespConnection c, long r, long t) {
+        timeouts.increment();
+        String why = "no answer within " + millis(timeoutNanos) + " (store.timeout)";
+        if (timeoutsInARow.incrementAndGet() >= TIMEOUTS_TO_FALL_BACK) {
+            lost(why, c, false);
+            return fallback.tryTake(r, t);
+        }
+        lastProblem = why;
+        if (!fallback.tryTake(r, t)) {
+            retrySoon = true; // the gate asks again shortly, through Redis
+            return false;
+        }
+        requestDelta.addAndGet(r);
+        tokenDelta.addAndGet(t);
+        scheduleFlush(FLUSH_DELAY_NANOS);
+        return true;
     }
 
     /** The take timed out but Redis granted it after all: nobody uses that grant, so it goes back. */
@@ -663,7 +688,7 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
                 }
             }
             clearHints();
-            viewKnown = false;
+            timeoutsInARow.set(0);
             state = State.SHARED;
         }
         ensureHeartbeat();
@@ -701,9 +726,12 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
         if (c == null) return;
         try {
             beat(c, timeoutNanos);
+            timeoutsInARow.set(0);
         } catch (RespConnection.Timeout e) {
             timeouts.increment();
-            lost("heartbeat: no answer within " + millis(timeoutNanos) + " (store.timeout)", c, false);
+            String why = "heartbeat: no answer within " + millis(timeoutNanos) + " (store.timeout)";
+            if (timeoutsInARow.incrementAndGet() >= TIMEOUTS_TO_FALL_BACK) lost(why, c, false);
+            else lastProblem = why;
         } catch (IOException | RuntimeException e) {
             lost(problem(e), c, true);
         }
