@@ -33,8 +33,9 @@ import java.security.NoSuchAlgorithmException;
  *       bucket is full, into debt (as the local bucket does).</li>
  *   <li>{@code adjust r t}: positive charges (into debt, at most 2^50), negative refunds (never above capacity).
  *       Usage corrections, observe-mode takes and unused grants, batched by the caller.</li>
- *   <li>{@code lower r t}: lowers a level to the given one if it holds more (-1 = leave): the provider's
- *       remaining figures, and a JVM re-joining after it admitted from its own share.</li>
+ *   <li>{@code lower r t [cr ct]}: lowers a level to the given one if it holds more (-1 = leave): the provider's
+ *       remaining figures. A JVM re-joining after it admitted from its own share also passes what it admitted
+ *       meanwhile ({@code cr ct}), charged first but never below zero (the provider refuses rather than lends).</li>
  *   <li>{@code pause ms} (extends, never shortens), {@code resume}: the provider's 429 pauses every JVM.</li>
  *   <li>{@code view}: {@code {rLevel, tLevel, pauseMs}} without changing anything.</li>
  *   <li>{@code beat member windowMs}: records a JVM's heartbeat, forgets those older than the window, returns how
@@ -165,8 +166,15 @@ final class QuotaScript {
               return {rl, tl}
             end
             if op == 'lower' then
-              if rpm > 0 and a1 >= 0 and a1 < rl then rl = a1 end
-              if tpm > 0 and a2 >= 0 and a2 < tl then tl = a2 end
+              local c1, c2 = tonumber(ARGV[8]) or 0, tonumber(ARGV[9]) or 0
+              if rpm > 0 then
+                if c1 > 0 and rl > 0 then rl = math.max(0, rl - c1) end
+                if a1 >= 0 and a1 < rl then rl = a1 end
+              end
+              if tpm > 0 then
+                if c2 > 0 and tl > 0 then tl = math.max(0, tl - c2) end
+                if a2 >= 0 and a2 < tl then tl = a2 end
+              end
               save()
               return {rl, tl}
             end

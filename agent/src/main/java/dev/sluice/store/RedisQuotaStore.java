@@ -111,6 +111,9 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
     private final AtomicLong pauseMillis = new AtomicLong();
     private final AtomicBoolean resumeWanted = new AtomicBoolean();
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    /** What this JVM admitted from its local share since it fell back ("keep counting"), net of refunds. */
+    private final AtomicLong localRequests = new AtomicLong();
+    private final AtomicLong localTokens = new AtomicLong();
 
     // Figures.
     private final LongAdder roundTrips = new LongAdder();
@@ -170,13 +173,13 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
     public boolean tryTake(long r, long t) {
         State s = state;
         if (s == State.CONNECTING) s = awaitFirstAttempt();
-        if (s != State.SHARED) return fallback.tryTake(r, t);
+        if (s != State.SHARED) return localTake(r, t);
         long now = System.nanoTime();
         if (hintWait(r, t, now) > 0) return false;
         RespConnection c = conn;
         if (c == null) {
             lost("not connected", null, false);
-            return fallback.tryTake(r, t);
+            return localTake(r, t);
         }
         GateLimits l = limits;
         Object reply;
@@ -186,7 +189,7 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
             return timedOut(c, r, t);
         } catch (IOException e) {
             lost(problem(e), c, true);
-            return fallback.tryTake(r, t);
+            return localTake(r, t);
         }
         long at = System.nanoTime();
         recordRoundTrip(at - now);
@@ -194,7 +197,7 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
         List<?> v = list(reply, 6);
         if (v == null) {
             lost("unexpected answer to take: " + reply, c, false, PROBE_MAX_NANOS);
-            return fallback.tryTake(r, t);
+            return localTake(r, t);
         }
         view(num(v, 4), num(v, 5), at);
         if (num(v, 0) == 1) {
@@ -224,16 +227,25 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
         String why = "no answer within " + millis(timeoutNanos) + " (store.timeout)";
         if (timeoutsInARow.incrementAndGet() >= TIMEOUTS_TO_FALL_BACK) {
             lost(why, c, false);
-            return fallback.tryTake(r, t);
+            return localTake(r, t);
         }
         lastProblem = why;
         if (!fallback.tryTake(r, t)) {
             retrySoon = true; // the gate asks again shortly, through Redis
             return false;
         }
+        retrySoon = false;
         requestDelta.addAndGet(r);
         tokenDelta.addAndGet(t);
         scheduleFlush(FLUSH_DELAY_NANOS);
+        return true;
+    }
+
+    /** Admits from the local share while the shared quota is out of reach, counting what it took. */
+    private boolean localTake(long r, long t) {
+        if (!fallback.tryTake(r, t)) return false;
+        if (r > 0) localRequests.addAndGet(r);
+        if (t > 0) localTokens.addAndGet(t);
         return true;
     }
 
@@ -251,6 +263,8 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
     public void force(long r, long t) {
         if (state != State.SHARED) {
             fallback.force(r, t);
+            if (r > 0) localRequests.addAndGet(r);
+            if (t > 0) localTokens.addAndGet(t);
             return;
         }
         if (r > 0) requestDelta.addAndGet(r);
@@ -262,6 +276,8 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
     public void refund(long r, long t) {
         if (state != State.SHARED) {
             fallback.refund(r, t);
+            if (r > 0) localRequests.addAndGet(-r);
+            if (t > 0) localTokens.addAndGet(-t);
             return;
         }
         if (r > 0) requestDelta.addAndGet(-r);
@@ -560,6 +576,8 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
                 fallback.reset(seen && l.rpm() > 0 ? (long) (Math.max(0, viewRequests) * share) : -1,
                         seen && l.tpm() > 0 ? (long) (Math.max(0, viewTokens) * share) : -1);
                 state = State.FALLBACK;
+                localRequests.set(0);
+                localTokens.set(0);
                 fallbacks.incrementAndGet();
                 clearHints();
                 changed = true;
@@ -668,7 +686,7 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
         replicas = (int) Math.min(Integer.MAX_VALUE, (Long) reply);
     }
 
-    /** Redis answers: lower the shared levels to what this JVM counted meanwhile, then admit from them again. */
+    /** Redis answers: settle what this JVM admitted meanwhile, then admit from the shared quota again. */
     private void rejoin(RespConnection c) throws IOException {
         State was;
         double share;
@@ -677,15 +695,19 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
             if (was == State.CLOSED || was == State.SHARED) return;
             flush(); // corrections first (a late grant given back), then the level this JVM counted
             share = was == State.FALLBACK ? share() : 1.0;
-            if (was == State.FALLBACK && share > 0) {
+            long counted = localRequests.getAndSet(0);
+            long countedTokens = localTokens.getAndSet(0);
+            if (was == State.FALLBACK) {
+                // What this JVM admitted meanwhile is charged (never below zero), and the levels are lowered to
+                // what its own bucket implies for the whole quota (its level / its share): the first counts its
+                // calls when the others went on through Redis, the second every JVM's when Redis was gone for all.
                 GateLimits l = limits;
-                long r = l.rpm() > 0 ? scaleUp(fallback.availableRequests(), share) : -1;
-                long t = l.tpm() > 0 ? scaleUp(fallback.availableTokens(), share) : -1;
-                if (r >= 0 && r < capacity(l.requestCapacity()) || t >= 0 && t < capacity(l.tokenCapacity())) {
-                    send(c, this::adjusted, "lower", String.valueOf(Math.max(0, l.rpm())),
-                            String.valueOf(capacity(l.requestCapacity())), String.valueOf(Math.max(0, l.tpm())),
-                            String.valueOf(capacity(l.tokenCapacity())), String.valueOf(r), String.valueOf(t));
-                }
+                long r = l.rpm() > 0 && share > 0 ? scaleUp(fallback.availableRequests(), share) : -1;
+                long t = l.tpm() > 0 && share > 0 ? scaleUp(fallback.availableTokens(), share) : -1;
+                send(c, this::adjusted, "lower", String.valueOf(Math.max(0, l.rpm())),
+                        String.valueOf(capacity(l.requestCapacity())), String.valueOf(Math.max(0, l.tpm())),
+                        String.valueOf(capacity(l.tokenCapacity())), String.valueOf(r), String.valueOf(t),
+                        String.valueOf(Math.max(0, counted)), String.valueOf(Math.max(0, countedTokens)));
             }
             clearHints();
             timeoutsInARow.set(0);

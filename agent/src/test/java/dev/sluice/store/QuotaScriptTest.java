@@ -150,6 +150,20 @@ class QuotaScriptTest {
         assertEquals(200L, l.get(1));
     }
 
+    @SuppressWarnings("unchecked")
+    @Test
+    void aJvmRejoiningChargesWhatItAdmittedButNeverBelowZero() throws Exception {
+        take(6, 100, 600, 10_000, 10, 1000);                 // 90 requests, 9000 tokens left (slow refill)
+        List<Long> l = (List<Long>) run("lower", 6, 100, 600, 10_000, -1, -1, 30, 2000);
+        assertEquals(60L, l.get(0), "30 admitted elsewhere are charged");
+        assertTrue(l.get(1) >= 7000 && l.get(1) < 7100, "tokens too: " + l);
+        l = (List<Long>) run("lower", 6, 100, 600, 10_000, 50, -1, 100, 0);
+        assertEquals(0L, l.get(0), "never below zero (the provider would have refused, not lent); then lowered");
+        l = (List<Long>) run("lower", 6, 100, 600, 10_000, 40, 5000, 0, 0);
+        assertEquals(0L, l.get(0), "never raised");
+        assertEquals(5000L, l.get(1));
+    }
+
     @Test
     void aPauseRefusesEveryoneUntilItEndsAndResumeEndsIt() throws Exception {
         assertTrue(Math.abs((Long) run("pause", 300) - 300) <= 5);
