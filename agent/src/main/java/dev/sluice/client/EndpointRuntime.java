@@ -22,6 +22,7 @@ public final class EndpointRuntime {
     private volatile ProviderProfile profile;
     private final Gate gate;
     final LongAdder faults = new LongAdder();
+    private final ReservationStats reservations = new ReservationStats();
     private volatile RateLimitInfo providerView = RateLimitInfo.NONE;
     private volatile long providerViewAtMillis;
     /** The shared quota store (store=redis://...); null = the gate's own buckets. */
@@ -69,6 +70,11 @@ public final class EndpointRuntime {
     void providerView(RateLimitInfo info) {
         providerView = info;
         providerViewAtMillis = System.currentTimeMillis();
+    }
+
+    /** Reserved versus charged tokens, corrections, estimator error. */
+    public ReservationStats reservations() {
+        return reservations;
     }
 
     public long faults() {

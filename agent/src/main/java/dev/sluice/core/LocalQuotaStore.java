@@ -39,6 +39,16 @@ public final class LocalQuotaStore implements QuotaStore {
     }
 
     @Override
+    public boolean tryTake(long r, long t, long now) {
+        if (r > 0 && !requests.tryConsume(r, now)) return false;
+        if (t > 0 && !tokens.tryConsume(t, now)) {
+            if (r > 0) requests.refund(r, now);
+            return false;
+        }
+        return true;
+    }
+
+    /** As {@link #tryTake(long, long, long)}, reading the clock. */
     public boolean tryTake(long r, long t) {
         if (r > 0 && !requests.tryConsume(r)) return false;
         if (t > 0 && !tokens.tryConsume(t)) {
@@ -55,9 +65,22 @@ public final class LocalQuotaStore implements QuotaStore {
     }
 
     @Override
+    public void refund(long r, long t, long at) {
+        if (r > 0) requests.refund(r, at);
+        if (t > 0) tokens.refund(t, at);
+    }
+
+    /** As {@link #refund(long, long, long)}, reading the clock. */
     public void refund(long r, long t) {
         if (r > 0) requests.refund(r);
         if (t > 0) tokens.refund(t);
+    }
+
+    @Override
+    public void refillAt(long rpm, long tpm) {
+        GateLimits l = limits;
+        if (rpm > 0 && l.rpm() > 0) requests.setLimits(rate(rpm), capacity(l.requestCapacity()));
+        if (tpm > 0 && l.tpm() > 0) tokens.setLimits(rate(tpm), capacity(l.tokenCapacity()));
     }
 
     @Override

@@ -18,17 +18,30 @@ public interface QuotaStore {
     /** The gate's limits, on creation and on every change (called under the gate's lock). */
     void setLimits(GateLimits limits);
 
-    /** Takes {@code requests} and {@code tokens} together, or nothing: false when either is short. */
-    boolean tryTake(long requests, long tokens);
+    /**
+     * Takes {@code requests} and {@code tokens} together, or nothing: false when either is short. {@code now} is the
+     * gate's clock time, read a moment ago (a local store need not read it again).
+     */
+    boolean tryTake(long requests, long tokens, long now);
 
     /** Takes them whatever the levels (into debt): observe mode, or a charge above the reservation. */
     void force(long requests, long tokens);
 
-    /** Gives them back (an unused permit, or usage below the reservation); never above the capacity. */
-    void refund(long requests, long tokens);
+    /**
+     * Gives them back (an unused permit, or usage below the reservation); never above the capacity. {@code at} is a
+     * clock time no later than now (when they were taken, say), so a local store need not read the clock.
+     */
+    void refund(long requests, long tokens, long at);
 
     /** Lowers the levels to these if they hold more, never raises them; -1 leaves a dimension alone. */
     void lowerTo(long requestsLevel, long tokensLevel);
+
+    /**
+     * Refill rates learned from the provider (its bucket refills slower than configured: the quota is shared with
+     * someone else), per minute, used instead of the configured ones until the next {@link #setLimits}; a value
+     * of 0 or less leaves that dimension as it is.
+     */
+    void refillAt(long requestsPerMinute, long tokensPerMinute);
 
     /** Nanoseconds until {@code tryTake(requests, tokens)} could succeed: 0 now, {@link Long#MAX_VALUE} never. */
     long nanosUntil(long requests, long tokens);

@@ -79,6 +79,8 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
     private final CountDownLatch firstAttempt = new CountDownLatch(1);
     private volatile boolean startupWaited;
     private volatile GateLimits limits;
+    private volatile long requestRefill;
+    private volatile long tokenRefill;
     private volatile Runnable listener;
 
     private final Object stateLock = new Object();
@@ -161,7 +163,28 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
     @Override
     public void setLimits(GateLimits next) {
         limits = next;
+        requestRefill = 0;
+        tokenRefill = 0;
         fallback.setLimits(shareOf(next, share()));
+    }
+
+    /** The provider's own refill rate, learned by this JVM, is what this JVM tells Redis to refill at. */
+    @Override
+    public void refillAt(long rpm, long tpm) {
+        if (rpm > 0) requestRefill = rpm;
+        if (tpm > 0) tokenRefill = tpm;
+    }
+
+    private String rpmArg(GateLimits l) {
+        long rpm = Math.max(0, l.rpm());
+        long learned = requestRefill;
+        return String.valueOf(learned > 0 && rpm > 0 ? Math.min(learned, rpm) : rpm);
+    }
+
+    private String tpmArg(GateLimits l) {
+        long tpm = Math.max(0, l.tpm());
+        long learned = tokenRefill;
+        return String.valueOf(learned > 0 && tpm > 0 ? Math.min(learned, tpm) : tpm);
     }
 
     @Override
@@ -170,7 +193,12 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
     }
 
     @Override
-    public boolean tryTake(long r, long t) {
+    public boolean tryTake(long r, long t, long now) {
+        return tryTake(r, t);
+    }
+
+    /** {@link #tryTake(long, long, long)}: the gate's clock plays no part (Redis's clock does). */
+    boolean tryTake(long r, long t) {
         State s = state;
         if (s == State.CONNECTING) s = awaitFirstAttempt();
         if (s != State.SHARED) return localTake(r, t);
@@ -273,7 +301,11 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
     }
 
     @Override
-    public void refund(long r, long t) {
+    public void refund(long r, long t, long at) {
+        refund(r, t);
+    }
+
+    void refund(long r, long t) {
         if (state != State.SHARED) {
             fallback.refund(r, t);
             if (r > 0) localRequests.addAndGet(-r);
@@ -393,8 +425,7 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
     private Object eval(RespConnection c, long timeout, Consumer<Object> late, String op, GateLimits l, long a1, long a2)
             throws IOException, RespConnection.Timeout {
         Object[] args = {"EVALSHA", QuotaScript.SHA, "2", bucketKey, replicasKey, op,
-                String.valueOf(Math.max(0, l.rpm())), String.valueOf(capacity(l.requestCapacity())),
-                String.valueOf(Math.max(0, l.tpm())), String.valueOf(capacity(l.tokenCapacity())),
+                rpmArg(l), String.valueOf(capacity(l.requestCapacity())), tpmArg(l), String.valueOf(capacity(l.tokenCapacity())),
                 String.valueOf(a1), String.valueOf(a2)};
         long start = System.nanoTime();
         Object reply = c.call(timeout, late, args);
@@ -473,9 +504,9 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
         RespConnection c = conn;
         if (c == null || c.isBroken()) return;
         GateLimits l = limits;
-        String rpm = String.valueOf(Math.max(0, l.rpm()));
+        String rpm = rpmArg(l);
         String rcap = String.valueOf(capacity(l.requestCapacity()));
-        String tpm = String.valueOf(Math.max(0, l.tpm()));
+        String tpm = tpmArg(l);
         String tcap = String.valueOf(capacity(l.tokenCapacity()));
         try {
             if (resume) send(c, this::ignoreReply, "resume");
@@ -704,8 +735,7 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
                 GateLimits l = limits;
                 long r = l.rpm() > 0 && share > 0 ? scaleUp(fallback.availableRequests(), share) : -1;
                 long t = l.tpm() > 0 && share > 0 ? scaleUp(fallback.availableTokens(), share) : -1;
-                send(c, this::adjusted, "lower", String.valueOf(Math.max(0, l.rpm())),
-                        String.valueOf(capacity(l.requestCapacity())), String.valueOf(Math.max(0, l.tpm())),
+                send(c, this::adjusted, "lower", rpmArg(l), String.valueOf(capacity(l.requestCapacity())), tpmArg(l),
                         String.valueOf(capacity(l.tokenCapacity())), String.valueOf(r), String.valueOf(t),
                         String.valueOf(Math.max(0, counted)), String.valueOf(Math.max(0, countedTokens)));
             }

@@ -27,9 +27,10 @@ class GateQuotaStoreTest {
         Runnable listener;
 
         @Override public void setLimits(GateLimits l) { limits = l; calls.add("limits " + l.rpm() + "/" + l.tpm()); }
-        @Override public boolean tryTake(long r, long t) { calls.add("take " + r + "/" + t + (open ? " ok" : " no")); return open; }
+        @Override public boolean tryTake(long r, long t, long now) { calls.add("take " + r + "/" + t + (open ? " ok" : " no")); return open; }
         @Override public void force(long r, long t) { calls.add("force " + r + "/" + t); }
-        @Override public void refund(long r, long t) { calls.add("refund " + r + "/" + t); }
+        @Override public void refund(long r, long t, long at) { calls.add("refund " + r + "/" + t); }
+        @Override public void refillAt(long r, long t) { calls.add("refill " + r + "/" + t); }
         @Override public void lowerTo(long r, long t) { calls.add("lower " + r + "/" + t); }
         @Override public long nanosUntil(long r, long t) { return open ? 0 : waitNanos; }
         @Override public long nanosToServe(long r, long t) { return open ? 0 : waitNanos; }
