@@ -36,6 +36,11 @@ public final class SluiceRuntime {
                 map.put(ec.id(), new EndpointRuntime(ec, new Gate(ec.id(), ec.limits())));
             }
         }
+        if (previous != null) {
+            for (EndpointRuntime old : previous.endpoints.values()) {
+                if (!map.containsKey(old.id())) old.close(); // removed: its shared store lets go of Redis
+            }
+        }
         return new SluiceRuntime(config, map);
     }
 

@@ -395,9 +395,23 @@ public final class ConfigLoader {
                 if (problem == null) b.store(store.value);
                 else bad(store, "local or a redis://host:port URI", "local");
             }
-            Double share = share(keys.get("store.fallback-share"), "a share between 0 and 1 (like 0.5, 50% or 1/3)",
-                    "1.0");
-            if (share != null) b.storeFallbackShare(share);
+            Entry fallback = value(keys.get("store.fallback-share"));
+            if (fallback != null && !fallback.value.equalsIgnoreCase("auto")) {
+                Double share = share(fallback, "auto or a share between 0 and 1 (like 0.5, 50% or 1/3)",
+                        "auto (the limits divided by the replicas seen recently)");
+                if (share != null) b.storeFallbackShare(share);
+            }
+            Entry quota = value(keys.get("store.quota"));
+            if (quota != null) {
+                if (EndpointConfig.isQuotaName(quota.value)) b.storeQuota(quota.value);
+                else bad(quota, "a quota name of letters, digits, '-', '_', '.' and ':'", id + " (the endpoint id)");
+            }
+            b.storeTimeoutNanos(duration(keys.get("store.timeout"), true, EndpointConfig.DEFAULT_STORE_TIMEOUT_NANOS));
+            Entry passwordEnv = value(keys.get("store.password-env"));
+            if (passwordEnv != null) {
+                if (EndpointConfig.isEnvName(passwordEnv.value)) b.storePasswordEnv(passwordEnv.value);
+                else bad(passwordEnv, "an environment variable name (like REDIS_PASSWORD)", "none");
+            }
             b.maxPauseNanos(duration(keys.get("max-pause"), true, EndpointConfig.DEFAULT_MAX_PAUSE_NANOS));
             return b.build();
         }

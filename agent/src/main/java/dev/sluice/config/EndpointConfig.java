@@ -39,8 +39,13 @@ public final class EndpointConfig {
     public static final String DEFAULT_PRIORITY_HEADER = "X-Sluice-Priority";
     public static final long DEFAULT_OUTPUT_TOKENS = 512;
     public static final String LOCAL_STORE = "local";
-    /** Share of the quota one JVM uses alone while a shared store is unreachable: all of it. */
-    public static final double DEFAULT_STORE_FALLBACK_SHARE = 1.0;
+    /**
+     * store.fallback-share {@code auto}: while the shared store is unreachable a JVM uses the limits divided by
+     * the replicas that shared the quota recently (all of it when it never saw the store).
+     */
+    public static final double FALLBACK_SHARE_AUTO = -1.0;
+    /** store.timeout: the longest a call waits for the shared store before the local fallback answers it. */
+    public static final long DEFAULT_STORE_TIMEOUT_NANOS = 50_000_000L;
     public static final long DEFAULT_MAX_PAUSE_NANOS = 5L * 60 * 1_000_000_000L;
 
     /** Thread-name → priority answers kept per endpoint; cleared when full (thread names are few in practice). */
@@ -63,6 +68,9 @@ public final class EndpointConfig {
     private final Reject reject;
     private final String store;
     private final double storeFallbackShare;
+    private final String storeQuota;
+    private final long storeTimeoutNanos;
+    private final String storePasswordEnv;
     private final long maxPauseNanos;
 
     private EndpointConfig(Builder b) {
@@ -91,6 +99,9 @@ public final class EndpointConfig {
         this.reject = b.reject;
         this.store = b.store;
         this.storeFallbackShare = b.storeFallbackShare;
+        this.storeQuota = b.storeQuota == null ? b.id : b.storeQuota;
+        this.storeTimeoutNanos = b.storeTimeoutNanos;
+        this.storePasswordEnv = b.storePasswordEnv;
         this.maxPauseNanos = b.maxPauseNanos;
     }
 
@@ -160,8 +171,26 @@ public final class EndpointConfig {
     /** {@code local} or a redis:// / rediss:// URI. */
     public String store() { return store; }
 
-    /** store.fallback-share: share (0..1) of the limits this JVM uses alone while the shared store is unreachable. */
+    /** {@link #store()} with any password in it masked: safe to log. */
+    public String storeForDisplay() { return Keys.maskUserInfo(store); }
+
+    /**
+     * store.fallback-share: share (0..1) of the limits this JVM uses alone while the shared store is unreachable,
+     * or {@link #FALLBACK_SHARE_AUTO} (the default).
+     */
     public double storeFallbackShare() { return storeFallbackShare; }
+
+    /**
+     * store.quota: the name the shared quota goes by in the store (default: the endpoint id). Endpoints, or
+     * applications, with the same store and quota name share one RPM/TPM quota; different names keep them apart.
+     */
+    public String storeQuota() { return storeQuota; }
+
+    /** store.timeout: how long a call waits for the shared store before the local fallback answers it. */
+    public long storeTimeoutNanos() { return storeTimeoutNanos; }
+
+    /** store.password-env: the environment variable holding the store's password; null = none (or the URI's). */
+    public String storePasswordEnv() { return storePasswordEnv; }
 
     /** Longest pause a provider's retry time may cause (a provider once said "try again in 114h"). */
     public long maxPauseNanos() { return maxPauseNanos; }
@@ -170,7 +199,7 @@ public final class EndpointConfig {
     @Override
     public String toString() {
         return "EndpointConfig{" + id + ", match=" + match + ", provider=" + provider.label() + ", " + limits
-                + ", store=" + Keys.maskUserInfo(store) + "}";
+                + ", store=" + Keys.maskUserInfo(store) + (LOCAL_STORE.equals(store) ? "" : " as " + storeQuota) + "}";
     }
 
     /** Checks each value as it is set (IllegalArgumentException with a message); {@link #build()} needs a match. */
@@ -186,7 +215,10 @@ public final class EndpointConfig {
         private Estimator estimator = Estimator.CHARS;
         private Reject reject = Reject.EXCEPTION;
         private String store = LOCAL_STORE;
-        private double storeFallbackShare = DEFAULT_STORE_FALLBACK_SHARE;
+        private double storeFallbackShare = FALLBACK_SHARE_AUTO;
+        private String storeQuota;
+        private long storeTimeoutNanos = DEFAULT_STORE_TIMEOUT_NANOS;
+        private String storePasswordEnv;
         private long maxPauseNanos = DEFAULT_MAX_PAUSE_NANOS;
 
         private Builder(String id) {
@@ -243,9 +275,37 @@ public final class EndpointConfig {
             return this;
         }
 
+        /** 0..1, or {@link #FALLBACK_SHARE_AUTO}. */
         public Builder storeFallbackShare(double v) {
-            if (!(v >= 0 && v <= 1)) throw new IllegalArgumentException("store.fallback-share must be 0..1, was " + v);
+            if (!(v >= 0 && v <= 1) && v != FALLBACK_SHARE_AUTO) {
+                throw new IllegalArgumentException("store.fallback-share must be 0..1 or auto, was " + v);
+            }
             storeFallbackShare = v;
+            return this;
+        }
+
+        /** Letters, digits, '-', '_', '.' and ':', at most 100; null = the endpoint id. */
+        public Builder storeQuota(String v) {
+            if (v != null && !isQuotaName(v)) {
+                throw new IllegalArgumentException("store.quota may hold only letters, digits, '-', '_', '.' and ':'"
+                        + " (at most 100), was '" + v + "'");
+            }
+            storeQuota = v;
+            return this;
+        }
+
+        public Builder storeTimeoutNanos(long v) {
+            if (v <= 0) throw new IllegalArgumentException("store.timeout must be > 0, was " + v);
+            storeTimeoutNanos = v;
+            return this;
+        }
+
+        /** An environment variable name; null = none. */
+        public Builder storePasswordEnv(String v) {
+            if (v != null && !isEnvName(v)) {
+                throw new IllegalArgumentException("store.password-env must be an environment variable name");
+            }
+            storePasswordEnv = v;
             return this;
         }
 
@@ -267,6 +327,14 @@ public final class EndpointConfig {
         }
     }
 
+    static boolean isQuotaName(String v) {
+        return v != null && v.matches("[A-Za-z0-9._:-]{1,100}");
+    }
+
+    static boolean isEnvName(String v) {
+        return v != null && v.matches("[A-Za-z_][A-Za-z0-9_]{0,254}");
+    }
+
     /** Null when {@code v} is a store Sluice accepts, else what is wrong with it. */
     static String storeProblem(String v) {
         if (v == null || v.isBlank()) return "must be local or a redis:// URI";
@@ -283,6 +351,11 @@ public final class EndpointConfig {
             return "is neither local nor a redis://host:port URI";
         }
         if (uri.getHost() == null) return "is a redis URI without a host";
+        String path = uri.getPath();
+        if (path != null && !path.isEmpty() && !path.equals("/") && !path.matches("/\\d{1,5}")) {
+            return "names no database number (redis://host:port/0)";
+        }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) return "is a redis URI with a query or fragment";
         return null;
     }
 }

@@ -40,7 +40,8 @@ final class Keys {
             "breaker.failures", "breaker.failure-rate", "breaker.window", "breaker.open-for",
             "breaker.half-open-calls",
             "tokens.estimator", "tokens.output-default",
-            "reject", "store", "store.fallback-share", "max-pause");
+            "reject", "store", "store.fallback-share", "store.quota", "store.timeout", "store.password-env",
+            "max-pause");
 
     static final List<String> ALERT_SUFFIXES = List.of("endpoint", "when", "for", "action");
 
@@ -252,6 +253,7 @@ final class Keys {
      */
     static boolean isSecretKey(String key) {
         String k = key.toLowerCase(Locale.ROOT);
+        if (k.endsWith("-env")) return false; // names the environment variable that holds the secret
         if (k.contains("password") || k.contains("passwd") || k.contains("secret") || k.contains("credential")
                 || k.contains("apikey") || k.contains("auth") || k.contains("bearer")) {
             return true;

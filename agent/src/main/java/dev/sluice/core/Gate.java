@@ -80,8 +80,9 @@ public final class Gate {
     private final Scheduler scheduler;
     private final boolean sharedTimer;
     private volatile GateLimits limits;
-    private final TokenBucket requests;
-    private final TokenBucket tokens;
+    /** The RPM/TPM buckets in this JVM; {@link #quota} unless a shared store was set. */
+    private final LocalQuotaStore local;
+    private volatile QuotaStore quota;
     private final CircuitBreaker breaker;
     private final WaitingRoom room = new WaitingRoom();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -129,8 +130,8 @@ public final class Gate {
         this.sharedTimer = scheduler == null;
         this.scheduler = scheduler == null ? SharedTimer.INSTANCE : scheduler;
         this.limits = limits;
-        this.requests = new TokenBucket(rate(limits.rpm()), capacity(limits.requestCapacity()), this.clock);
-        this.tokens = new TokenBucket(rate(limits.tpm()), capacity(limits.tokenCapacity()), this.clock);
+        this.local = new LocalQuotaStore(limits, this.clock);
+        this.quota = local;
         this.breaker = new CircuitBreaker(limits, this.clock);
         this.breaker.setTransitions(this::breakerMoved);
         this.pauseUntil = new AtomicLong(this.clock.nanoTime());
@@ -138,11 +139,11 @@ public final class Gate {
     }
 
     private static long rate(long perMinute) {
-        return Math.min(Math.max(0, perMinute), TokenBucket.MAX_RATE);
+        return LocalQuotaStore.rate(perMinute);
     }
 
     private static long capacity(long c) {
-        return Math.min(Math.max(1, c), TokenBucket.MAX_CAPACITY);
+        return LocalQuotaStore.capacity(c);
     }
 
     public String name() {
@@ -161,29 +162,50 @@ public final class Gate {
     /** Swaps the limits in atomically; bucket levels, breaker state, waiters and counters are kept. */
     public void setLimits(GateLimits next) {
         if (next == null) throw new IllegalArgumentException("limits must be set");
-        GateLimits prev;
         lock.lock();
         try {
-            prev = limits;
             limits = next;
             requestRate.reset();
             tokenRate.reset();
             requestRateCap = 0;
             tokenRateCap = 0;
-            if (next.rpm() > 0) {
-                requests.setLimits(rate(next.rpm()), capacity(next.requestCapacity()));
-                if (prev.rpm() <= 0) requests.fill();
-            }
-            if (next.tpm() > 0) {
-                tokens.setLimits(rate(next.tpm()), capacity(next.tokenCapacity()));
-                if (prev.tpm() <= 0) tokens.fill();
-            }
+            quota.setLimits(next);
             breaker.setLimits(next);
             congestionChanged(room.updateCongestion(next.highWater(), next.lowWater()));
             doDispatch();
         } finally {
             unlockAndFlush();
         }
+    }
+
+    /**
+     * Where the RPM/TPM quota lives from now on: a shared store, or null for this JVM's own buckets (the default).
+     * Waiters are re-examined at once; the levels of the store left behind are not carried over.
+     */
+    public void setQuotaStore(QuotaStore store) {
+        QuotaStore next = store == null ? local : store;
+        lock.lock();
+        try {
+            QuotaStore prev = quota;
+            if (prev == next) return;
+            next.setLimits(limits);
+            if (requestRateCap > 0 || tokenRateCap > 0) next.refillAt(requestRateCap, tokenRateCap);
+            next.setListener(this::quotaChanged);
+            quota = next;
+            prev.setListener(null);
+            doDispatch();
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    public QuotaStore quotaStore() {
+        return quota;
+    }
+
+    /** The store's own state changed (a shared store lost or regained its quota): re-examine the waiters. */
+    private void quotaChanged() {
+        if (!room.isEmpty()) requestDispatch();
     }
 
     // ------------------------------------------------------------------------------------------------ admission
@@ -364,14 +386,8 @@ public final class Gate {
             inFlight.incrementAndGet();
         }
         boolean rpm = l.rpm() > 0;
-        if (rpm && !requests.tryConsume(1, now)) {
-            inFlight.decrementAndGet();
-            breaker.release(ticket);
-            return null;
-        }
         boolean tpm = l.tpm() > 0;
-        if (tpm && !tokens.tryConsume(n, now)) {
-            if (rpm) requests.refund(1);
+        if ((rpm || tpm) && !quota.tryTake(rpm ? 1 : 0, tpm ? n : 0, now)) {
             inFlight.decrementAndGet();
             breaker.release(ticket);
             return null;
@@ -405,7 +421,7 @@ public final class Gate {
         } else {
             int max = l.maxConcurrent();
             boolean waits = paused(now) || (max > 0 && inFlight.get() >= max)
-                    || (l.rpm() > 0 && requests.nanosUntil(1) > 0) || (l.tpm() > 0 && tokens.nanosUntil(n) > 0);
+                    || quota.nanosUntil(l.rpm() > 0 ? 1 : 0, l.tpm() > 0 ? n : 0) > 0;
             if (waits) {
                 long est = expectedWait(l, p, n, now);
                 if (est > l.maxWaitNanos()) would = RefusalReason.WAIT_TOO_LONG;
@@ -418,8 +434,7 @@ public final class Gate {
         // A call enforcing would have refused takes nothing: enforcing would not have let it consume quota.
         boolean rpm = would == null && l.rpm() > 0;
         boolean tpm = would == null && l.tpm() > 0;
-        if (rpm) requests.forceConsume(1);
-        if (tpm) tokens.forceConsume(n);
+        if (rpm || tpm) quota.force(rpm ? 1 : 0, tpm ? n : 0);
         Permit pm = issue(p, n, now, ticket, rpm, tpm);
         counted(pm);
         return pm;
@@ -460,8 +475,7 @@ public final class Gate {
                 inFlight.incrementAndGet();
                 boolean rpm = l.rpm() > 0;
                 boolean tpm = l.tpm() > 0;
-                if (rpm) requests.forceConsume(1);
-                if (tpm) tokens.forceConsume(w.tokens);
+                if (rpm || tpm) quota.force(rpm ? 1 : 0, tpm ? w.tokens : 0);
                 post(w, issue(w.priority, w.tokens, now, breaker.tryAcquire(now), rpm, tpm));
             }
         } else if (!paused(now)) {
@@ -497,10 +511,7 @@ public final class Gate {
 
     /** Nanos until the head could have its requests and tokens (0: it waits for a slot or a probe instead). */
     private long headWait(GateLimits l, Waiter w) {
-        long t = 0;
-        if (l.rpm() > 0) t = Math.max(t, requests.nanosUntil(1));
-        if (l.tpm() > 0) t = Math.max(t, tokens.nanosUntil(w.tokens));
-        return t;
+        return quota.nanosUntil(l.rpm() > 0 ? 1 : 0, l.tpm() > 0 ? w.tokens : 0);
     }
 
     private void scheduleWake(GateLimits l, long now, long retryIn) {
@@ -669,8 +680,8 @@ public final class Gate {
             finalCharge = charged;
             if (pm.tookTokens) {
                 long diff = charged - pm.reservedTokens();
-                if (diff > 0) tokens.forceConsume(diff);
-                else if (diff < 0) tokens.refund(-diff, pm.admittedAt); // the same as now, without the clock
+                if (diff > 0) quota.force(0, diff);
+                else if (diff < 0) quota.refund(0, -diff, pm.admittedAt); // the same as now, without the clock
             }
         }
         stats.completed.increment();
@@ -685,8 +696,9 @@ public final class Gate {
         pm.answered();
         untrack(pm);
         inFlight.decrementAndGet();
-        if (pm.tookRequest) requests.refund(1);
-        if (pm.tookTokens) tokens.refund(pm.reservedTokens());
+        if (pm.tookRequest || pm.tookTokens) {
+            quota.refund(pm.tookRequest ? 1 : 0, pm.tookTokens ? pm.reservedTokens() : 0, pm.admittedAt);
+        }
         breaker.release(pm.breakerTicket);
         if (wasCounted) {
             stats.admitted.decrement();
@@ -846,14 +858,17 @@ public final class Gate {
         GateLimits l = limits;
         if (l.rpm() > 0) {
             long r = requestRate.sample(requestsRemaining, requestsResetNanos, rate(l.rpm()));
-            requestRateCap = applyRate(requests, r, requestRateCap, rate(l.rpm()), l.requestCapacity(), "request");
+            requestRateCap = applyRate(true, r, requestRateCap, rate(l.rpm()), "request");
         }
         if (l.tpm() > 0) {
             long r = tokenRate.sample(tokensRemaining, tokensResetNanos, rate(l.tpm()));
-            tokenRateCap = applyRate(tokens, r, tokenRateCap, rate(l.tpm()), l.tokenCapacity(), "token");
+            tokenRateCap = applyRate(false, r, tokenRateCap, rate(l.tpm()), "token");
         }
         long elapsed = Math.max(0, clock.nanoTime() - permit.admittedAt);
+        QuotaStore q = quota;
         boolean lowered = false;
+        long requestsLevel = -1;
+        long tokensLevel = -1;
         // Calls the provider had not counted when it answered this one: those admitted after it, and at least every
         // other call still awaiting its answer (one admitted earlier may reach the provider later: a new connection, a
         // stalled client thread). In steady state the two are the same calls.
@@ -861,16 +876,16 @@ public final class Gate {
         long pendingTokens = awaitingTokens.get();
         if (requestsRemaining >= 0 && l.rpm() > 0) {
             long since = Math.max(admissions.get() - permit.seq, pending);
-            long level = requestsRemaining - since + requests.refillOver(elapsed);
-            long before = requests.available();
-            requests.lowerTo(Math.max(0, level));
-            lowered = requests.available() < before;
+            long refill = TokenBucket.refill(requestRateCap > 0 ? requestRateCap : rate(l.rpm()), elapsed);
+            requestsLevel = Math.max(0, requestsRemaining - since + refill);
+            lowered = requestsLevel < q.availableRequests();
         }
         if (tokensRemaining >= 0 && l.tpm() > 0) {
             long since = Math.max(reservedTotal.get() - permit.tokenMark, pendingTokens);
-            long level = tokensRemaining - since + tokens.refillOver(elapsed);
-            tokens.lowerTo(Math.max(0, level));
+            long refill = TokenBucket.refill(tokenRateCap > 0 ? tokenRateCap : rate(l.tpm()), elapsed);
+            tokensLevel = Math.max(0, tokensRemaining - since + refill);
         }
+        if (requestsLevel >= 0 || tokensLevel >= 0) q.lowerTo(requestsLevel, tokensLevel);
         if (lowered) SluiceLog.debug("endpoint '" + name + "': request bucket lowered to the provider's figure");
     }
 
@@ -881,13 +896,14 @@ public final class Gate {
     }
 
     /** Applies a {@link ProviderRate} answer to a bucket; returns the cap now in force (0 = the configured rate). */
-    private long applyRate(TokenBucket bucket, long answer, long current, long configured, long capacity, String what) {
+    private long applyRate(boolean requestBucket, long answer, long current, long configured, String what) {
         if (answer == ProviderRate.KEEP) return current;
         long next = answer == ProviderRate.CONFIGURED ? 0 : Math.min(answer, configured);
         if (next == current) return current;
         // a concurrent setLimits may have just changed the limits: re-read them
-        if (limits.rpm() <= 0 && bucket == requests || limits.tpm() <= 0 && bucket == tokens) return current;
-        bucket.setLimits(next == 0 ? configured : next, capacity(capacity));
+        if (limits.rpm() <= 0 && requestBucket || limits.tpm() <= 0 && !requestBucket) return current;
+        long perMinute = next == 0 ? configured : next;
+        quota.refillAt(requestBucket ? perMinute : 0, requestBucket ? 0 : perMinute);
         if ((current == 0) != (next == 0)) {
             SluiceLog.rateLimited(SluiceLog.Level.INFO, "provider-rate:" + name + ":" + what, 60_000,
                     "endpoint '" + name + "': the provider grants " + (next == 0 ? "the configured " + what
@@ -916,6 +932,7 @@ public final class Gate {
     /** Provider said 429/503 with a retry time: admit nothing until then (waiters stay queued). Extends, never shortens. */
     public void pauseFor(long nanos) {
         if (nanos <= 0) return;
+        quota.pause(nanos); // a shared quota: every JVM sharing it pauses too
         long until = clock.nanoTime() + Math.min(nanos, FAR);
         for (;;) {
             long cur = pauseUntil.get();
@@ -928,6 +945,7 @@ public final class Gate {
     /** Ends a pause at once. */
     public void resume() {
         pauseUntil.set(clock.nanoTime());
+        quota.resume();
         requestDispatch();
     }
 
@@ -990,22 +1008,18 @@ public final class Gate {
      */
     private long expectedWait(GateLimits l, Priority p, long n, long now) {
         long est = Math.max(0, pauseUntil.get() - now);
-        if (l.rpm() > 0) est = Math.max(est, requests.nanosToServe(room.countAhead(p) + 1L));
-        if (l.tpm() > 0) {
-            long need = room.tokensAhead(p) + Math.min(n, capacity(l.tokenCapacity()));
-            est = Math.max(est, tokens.nanosToServe(need));
-        }
+        long requests = l.rpm() > 0 ? room.countAhead(p) + 1L : 0;
+        long tokens = l.tpm() > 0 ? room.tokensAhead(p) + Math.min(n, capacity(l.tokenCapacity())) : 0;
+        if (requests > 0 || tokens > 0) est = Math.max(est, quota.nanosToServe(requests, tokens));
         return est;
     }
 
     /** A rough time until there is room: the head's wait, else the average wait so far (0 = unknown). */
     private long roomEstimate(GateLimits l, long now) {
         long est = Math.max(0, pauseUntil.get() - now);
-        if (l.rpm() > 0) est = Math.max(est, requests.nanosToServe(1));
         Waiter head = room.peek();
-        if (head != null && l.tpm() > 0) {
-            est = Math.max(est, tokens.nanosToServe(Math.min(head.tokens, capacity(l.tokenCapacity()))));
-        }
+        long tokens = head != null && l.tpm() > 0 ? Math.min(head.tokens, capacity(l.tokenCapacity())) : 0;
+        if (l.rpm() > 0 || tokens > 0) est = Math.max(est, quota.nanosToServe(l.rpm() > 0 ? 1 : 0, tokens));
         if (est == 0) est = stats.averageWaitNanos();
         return est;
     }
@@ -1016,11 +1030,11 @@ public final class Gate {
     }
 
     long availableRequests() {
-        return limits.rpm() > 0 ? requests.available() : -1;
+        return limits.rpm() > 0 ? quota.availableRequests() : -1;
     }
 
     long availableTokens() {
-        return limits.tpm() > 0 ? tokens.available() : -1;
+        return limits.tpm() > 0 ? quota.availableTokens() : -1;
     }
 
     int inFlight() {

@@ -247,8 +247,13 @@ public final class TokenBucket {
 
     /** Tokens the refill produces in {@code nanos} at the current rate (floor; no capacity applied). */
     public long refillOver(long nanos) {
-        if (nanos <= 0) return 0;
-        long p = rate.get().perMinute;
+        return refill(rate.get().perMinute, nanos);
+    }
+
+    /** Tokens a refill of {@code perMinute} (at most {@link #MAX_RATE}) produces in {@code nanos} (floor). */
+    public static long refill(long perMinute, long nanos) {
+        if (nanos <= 0 || perMinute <= 0) return 0;
+        long p = Math.min(perMinute, MAX_RATE);
         return div128(Math.multiplyHigh(nanos, p), nanos * p, NANOS_PER_MINUTE);
     }
 

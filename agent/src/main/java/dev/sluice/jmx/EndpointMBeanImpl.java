@@ -161,6 +161,17 @@ final class EndpointMBeanImpl extends NotificationBroadcasterSupport implements 
     @Override public long getProviderRequestRate() { return endpoint.gate().providerRequestRate(); }
     @Override public long getProviderTokenRate() { return endpoint.gate().providerTokenRate(); }
 
+    @Override public String getStore() { return endpoint.storeStatus().target(); }
+    @Override public String getStoreQuota() { return endpoint.storeStatus().quota(); }
+    @Override public String getStoreState() { return endpoint.storeStatus().state(); }
+    @Override public long getStoreLastRoundTripMicros() { return endpoint.storeStatus().lastRoundTripMicros(); }
+    @Override public double getStoreAvgRoundTripMicros() { return endpoint.storeStatus().averageRoundTripMicros(); }
+    @Override public long getStoreFallbacks() { return endpoint.storeStatus().fallbacks(); }
+    @Override public long getStoreTimeouts() { return endpoint.storeStatus().timeouts(); }
+    @Override public int getStoreReplicas() { return endpoint.storeStatus().replicas(); }
+    @Override public double getStoreFallbackShare() { return endpoint.storeStatus().fallbackShare(); }
+    @Override public String getStoreLastProblem() { return endpoint.storeStatus().lastProblem(); }
+
     @Override public void resetBreaker() { endpoint.gate().resetBreaker(); }
     @Override public void openBreaker() { endpoint.gate().openBreaker(); }
 

@@ -124,6 +124,28 @@ public interface EndpointMXBean {
     /** Calls whose reported prompt was compared with the estimate. */
     long getEstimatorSamples();
 
+    // ---- where the RPM/TPM quota lives (store=local or redis://...)
+    /** {@code local}, or the shared store's address without user or password. */
+    String getStore();
+    /** The quota's name in the shared store (store.quota); empty for a local store. */
+    String getStoreQuota();
+    /** {@code local}; for a shared store {@code connecting}, {@code shared} or {@code fallback} (out of reach). */
+    String getStoreState();
+    /** Last admission round trip to the shared store, microseconds (-1 = none). */
+    long getStoreLastRoundTripMicros();
+    /** Average admission round trip to the shared store, microseconds. */
+    double getStoreAvgRoundTripMicros();
+    /** Times the shared store fell back to this JVM's share of the limits. */
+    long getStoreFallbacks();
+    /** Calls the shared store did not answer within store.timeout. */
+    long getStoreTimeouts();
+    /** JVMs that shared the quota in the last 10 s, this one included. */
+    int getStoreReplicas();
+    /** Share of the limits this JVM uses alone while the store is out of reach. */
+    double getStoreFallbackShare();
+    /** Why the shared store last fell back; empty = never. */
+    String getStoreLastProblem();
+
     // ---- operations
     void resetBreaker();
     void openBreaker();

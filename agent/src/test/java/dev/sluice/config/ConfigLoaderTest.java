@@ -85,7 +85,10 @@ class ConfigLoaderTest {
         assertEquals(Estimator.CHARS, e.estimator());
         assertEquals(EndpointConfig.Reject.EXCEPTION, e.reject());
         assertEquals("local", e.store());
-        assertEquals(1.0, e.storeFallbackShare());
+        assertEquals(EndpointConfig.FALLBACK_SHARE_AUTO, e.storeFallbackShare());
+        assertEquals("openai", e.storeQuota(), "the quota is named after the endpoint");
+        assertEquals(50_000_000L, e.storeTimeoutNanos());
+        assertNull(e.storePasswordEnv());
         assertEquals(300_000_000_000L, e.maxPauseNanos());
         GateLimits l = e.limits();
         GateLimits d = GateLimits.defaults();
@@ -148,6 +151,9 @@ class ConfigLoaderTest {
                 EP + "reject=http",
                 EP + "store=redis://:pw@localhost:6379",
                 EP + "store.fallback-share=1/3",
+                EP + "store.quota=team-a:gpt4o",
+                EP + "store.timeout=20ms",
+                EP + "store.password-env=REDIS_PW",
                 EP + "max-pause=2h",
                 "sluice.alert.deep.endpoint=openai",
                 "sluice.alert.deep.when=queue.depth > 100",
@@ -199,6 +205,9 @@ class ConfigLoaderTest {
         assertEquals("redis://:pw@localhost:6379", e.store());
         assertFalse(e.toString().contains("pw@"), e.toString());
         assertEquals(1.0 / 3, e.storeFallbackShare(), 1e-12);
+        assertEquals("team-a:gpt4o", e.storeQuota());
+        assertEquals(20_000_000L, e.storeTimeoutNanos());
+        assertEquals("REDIS_PW", e.storePasswordEnv());
         assertEquals(7_200_000_000_000L, e.maxPauseNanos());
 
         AlertConfig a = c.alerts().get(0);
@@ -299,7 +308,12 @@ class ConfigLoaderTest {
             "sluice.endpoint.openai.tokens.output-default|-1|a whole number >= 0|using 512",
             "sluice.endpoint.openai.reject|silently|exception or http|using exception",
             "sluice.endpoint.openai.store|memcached://x|local or a redis://host:port URI|using local",
-            "sluice.endpoint.openai.store.fallback-share|2|a share between 0 and 1|using 1.0",
+            "sluice.endpoint.openai.store.fallback-share|2|auto or a share between 0 and 1|using auto",
+            "sluice.endpoint.openai.store|redis://h:6379/x|local or a redis://host:port URI|using local",
+            "sluice.endpoint.openai.store.quota|a b|a quota name|using openai (the endpoint id)",
+            "sluice.endpoint.openai.store.quota|{x}|a quota name|using openai (the endpoint id)",
+            "sluice.endpoint.openai.store.timeout|0|a duration > 0|using 50ms",
+            "sluice.endpoint.openai.store.password-env|REDIS-PW|an environment variable name|using none",
             "sluice.endpoint.openai.max-pause|0|a duration > 0|using 5m",
             "sluice.alert.a.for|later|a duration|using 0",
             "sluice.alert.a.action|page|one of log, notify, shed-low|using log",
@@ -451,6 +465,20 @@ class ConfigLoaderTest {
         r = load(MATCH + "sluice.alert.b.when=queue.depth > 1\nsluice.alert.b.endpoint=nope\n");
         assertTrue(only(r).contains("sluice.alert.b.endpoint=nope names no configured endpoint (openai, or * for all)"));
         assertEquals(List.of(), r.config().alerts());
+    }
+
+    @Test
+    void theStoreKeys() throws IOException {
+        ConfigLoadResult r = load(MATCH + EP + "store=rediss://redis.internal:6380/3\n" + EP + "store.fallback-share=auto\n"
+                + EP + "store.timeout=75ms\n");
+        assertNoProblems(r);
+        EndpointConfig e = r.config().endpoints().get(0);
+        assertEquals("rediss://redis.internal:6380/3", e.store());
+        assertEquals(EndpointConfig.FALLBACK_SHARE_AUTO, e.storeFallbackShare());
+        assertEquals(75_000_000L, e.storeTimeoutNanos());
+        assertEquals("openai", e.storeQuota());
+        r = load(MATCH + EP + "store.password-env=not a name\n");
+        assertTrue(only(r).contains("=not a name is not an environment variable name"), "a variable's name is shown");
     }
 
     // ------------------------------------------------------------------------------ secrets

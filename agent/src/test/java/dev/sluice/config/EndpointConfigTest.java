@@ -44,6 +44,15 @@ class EndpointConfigTest {
         assertThrows(PatternSyntaxException.class, () -> b.priorityThreads(Priority.HIGH, "("));
         assertThrows(IllegalArgumentException.class, () -> b.store("memcached://x"));
         assertThrows(IllegalArgumentException.class, () -> b.storeFallbackShare(1.5));
+        assertThrows(IllegalArgumentException.class, () -> b.storeFallbackShare(-0.5));
+        b.storeFallbackShare(EndpointConfig.FALLBACK_SHARE_AUTO);
+        assertThrows(IllegalArgumentException.class, () -> b.storeQuota("with space"));
+        assertThrows(IllegalArgumentException.class, () -> b.storeQuota("{tag}"));
+        assertThrows(IllegalArgumentException.class, () -> b.storeQuota("x".repeat(101)));
+        assertThrows(IllegalArgumentException.class, () -> b.storeTimeoutNanos(0));
+        assertThrows(IllegalArgumentException.class, () -> b.storePasswordEnv("1ABC"));
+        assertThrows(IllegalArgumentException.class, () -> b.store("redis://h:6379/db"));
+        b.store("redis://h:6379/2").store("rediss://:pw@h").storeQuota("a.b:c-d_e").storePasswordEnv("PW");
         assertThrows(IllegalArgumentException.class, () -> b.maxPauseNanos(0));
         assertThrows(IllegalArgumentException.class, () -> b.priorityHeader("bad header"));
         assertThrows(IllegalArgumentException.class, () -> b.outputDefaultTokens(-1));

@@ -81,6 +81,7 @@ class KeysTest {
         assertTrue(Keys.isSecretKey("sluice.endpoint.x.api_token"));
         assertTrue(Keys.isSecretKey("sluice.endpoint.x.client-secret"));
         assertFalse(Keys.isSecretKey("sluice.endpoint.x.tpm"));
+        assertFalse(Keys.isSecretKey("sluice.endpoint.x.store.password-env"), "a variable's name, not the secret");
         assertFalse(Keys.isSecretKey("sluice.endpoint.x.tokens.output-default"));
         assertFalse(Keys.isSecretKey("sluice.endpoint.x.tokens.estimator"));
         assertEquals("****", Keys.display("sluice.endpoint.x.api-key", "sk-live-123"));

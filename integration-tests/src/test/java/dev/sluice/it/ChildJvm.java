@@ -212,6 +212,7 @@ public final class ChildJvm {
         Path out = Files.createTempFile(WORK, "child-", ".out");
         Path err = Files.createTempFile(WORK, "child-", ".err");
         ProcessBuilder pb = new ProcessBuilder(command()).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("SLUICE_TEST_")); // the tests' settings, not the app's
         pb.environment().putAll(env);
         return new Started(pb.start(), out, err);
     }

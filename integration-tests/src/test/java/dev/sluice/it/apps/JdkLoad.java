@@ -23,7 +23,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * HttpClient at a given rate, sync (a thread per call) or async (sendAsync from one thread), and prints what
  * happened as one RESULT line. Arguments are key=value:
  * url, calls, rate (calls/s offered; 0 = all at once), mode (sync|async), priority (low|normal|high|none, or
- * a cycle like low,normal,high), maxTokens, promptBytes, timeoutMs, tick (print per-second completions).
+ * a cycle like low,normal,high), maxTokens, promptBytes, timeoutMs, tick (print per-second completions),
+ * startAt (epoch ms at which to start offering), latencyFromMs (maxLatencyMs counts the calls sent from then on:
+ * the first ones pay for warming up), goFile (print READY, then start once this file exists: several JVMs
+ * start together however long each took to start up), mbean + attrs (an MBean's attributes to
+ * print at the end, read through plain JMX as any monitoring tool would: jmx.Attr=value in the RESULT line).
  */
 public final class JdkLoad {
     public static void main(String[] argv) throws Exception {
@@ -44,6 +48,8 @@ public final class JdkLoad {
         boolean detail = Boolean.parseBoolean(a.getOrDefault("detail", "false"));
         long sampleThreadsAtMs = Long.parseLong(a.getOrDefault("sampleThreadsAtMs", "0"));
         long spacingMs = Long.parseLong(a.getOrDefault("spacingMs", "0"));
+        long startAt = Long.parseLong(a.getOrDefault("startAt", "0"));
+        long latencyFromMs = Long.parseLong(a.getOrDefault("latencyFromMs", "0"));
 
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         String body = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":" + maxTokens
@@ -84,6 +90,19 @@ public final class JdkLoad {
         }
         ExecutorService pool = Executors.newCachedThreadPool();
         CompletableFuture<?>[] all = new CompletableFuture<?>[calls];
+        AtomicLong maxLatencyNanos = new AtomicLong();
+        long[] latencyNanos = new long[calls];
+        long[] sentAtNanos = new long[calls];
+        long untilStart = startAt - System.currentTimeMillis();
+        if (untilStart > 0) Thread.sleep(untilStart);
+        if (a.containsKey("goFile")) {
+            java.nio.file.Path go = java.nio.file.Path.of(a.get("goFile"));
+            System.out.println("READY");
+            System.out.flush();
+            long giveUp = System.nanoTime() + 120_000_000_000L;
+            while (!java.nio.file.Files.exists(go) && System.nanoTime() < giveUp) Thread.sleep(1);
+        }
+        long startEpochMs = System.currentTimeMillis();
         long start = System.nanoTime();
 
         for (int i = 0; i < calls; i++) {
@@ -104,6 +123,10 @@ public final class JdkLoad {
             final int index = i;
             final long sentAt = System.nanoTime();
             java.util.function.BiConsumer<HttpResponse<String>, Throwable> record = (resp, err) -> {
+                long took = System.nanoTime() - sentAt;
+                if (sentAt - start >= latencyFromMs * 1_000_000L) maxLatencyNanos.accumulateAndGet(took, Math::max);
+                latencyNanos[index] = took;
+                sentAtNanos[index] = sentAt;
                 outcome[index] = err != null ? "error" : String.valueOf(resp.statusCode());
                 if (err != null) {
                     Throwable c = err;
@@ -150,6 +173,7 @@ public final class JdkLoad {
             // individual outcomes are recorded
         }
         long wallMs = (System.nanoTime() - start) / 1_000_000L;
+        long endEpochMs = System.currentTimeMillis();
         pool.shutdownNow();
 
         StringBuilder sb = new StringBuilder("RESULT");
@@ -160,7 +184,24 @@ public final class JdkLoad {
                 .append(" refused=").append(refusedTotal).append(" wallMs=").append(wallMs)
                 .append(" usageTokens=").append(usageTokens)
                 .append(" refusedMaxMs=").append(refusedMaxNanos.get() / 1_000_000L)
-                .append(" threads=").append(threadsSampled.get());
+                .append(" threads=").append(threadsSampled.get())
+                .append(" maxLatencyMs=").append(maxLatencyNanos.get() / 1_000_000L)
+                .append(" slowestAtMs=").append(slowestAt(latencyNanos, sentAtNanos, start, latencyFromMs))
+                .append(" startEpochMs=").append(startEpochMs).append(" endEpochMs=").append(endEpochMs);
+        if (a.containsKey("mbean")) {
+            javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            javax.management.ObjectName name = new javax.management.ObjectName(a.get("mbean"));
+            for (String attr : a.getOrDefault("attrs", "").split(",")) {
+                if (attr.isEmpty()) continue;
+                Object v;
+                try {
+                    v = server.getAttribute(name, attr);
+                } catch (Exception e) {
+                    v = "?" + e.getClass().getSimpleName();
+                }
+                sb.append(" jmx.").append(attr).append('=').append(String.valueOf(v).replace(' ', '_'));
+            }
+        }
         new TreeMap<>(refused).forEach((k, v) -> sb.append(" refused.").append(k).append('=').append(v));
         if (tick) {
             new TreeMap<>(perSecond).forEach((k, v) -> System.out.println("TICK sec=" + k + " ok=" + v));
@@ -173,6 +214,16 @@ public final class JdkLoad {
         System.out.println(sb);
         System.out.flush();
         System.exit(0);
+    }
+
+    /** When (ms after the start) the slowest call counted in maxLatencyMs was sent; -1 = none. */
+    static long slowestAt(long[] latency, long[] sentAt, long start, long fromMs) {
+        int worst = -1;
+        for (int i = 0; i < latency.length; i++) {
+            if (sentAt[i] - start < fromMs * 1_000_000L) continue;
+            if (worst < 0 || latency[i] > latency[worst]) worst = i;
+        }
+        return worst < 0 ? -1 : (sentAt[worst] - start) / 1_000_000L;
     }
 
     /** The refusal's reason, read the way an application would: by reflection, not compiled against Sluice. */
