@@ -34,7 +34,7 @@ class NoLeakIT {
     static final long BUDGET_MS = Long.getLong("sluice.chaos.budgetMs", 20_000);
     static final int MIN_CALLS = Math.min(CALLS, Integer.getInteger("sluice.chaos.minCalls", 10_000));
     static final Long SEED = Long.getLong("sluice.seed");
-    /** Families whose every call blocks its thread until it ends: each refusal reaches the application. */
+    /** Families whose every call blocks its thread until it ends: each refusal reaches the application, or an interrupt. */
     static final java.util.Set<String> SYNC = java.util.Set.of("urlconn", "apache5", "apache4");
 
     /** The child for a family: OkHttp families run on their library set (target/it-libs/okhttpN). */
@@ -112,8 +112,18 @@ class NoLeakIT {
             assertTrue(faults > admitted / 20, why + "the upstream really misbehaved: " + faults);
             // A refusal is counted once, when the application gets it: where nothing can hide one from the
             // application (a blocking call; no cancel racing it), the two counts agree exactly.
-            if (SYNC.contains(family)) assertEquals(r.num("Rejected"), refused, why + "refusals counted = refusals seen");
-            else assertTrue(refused <= r.num("Rejected"), why + "refusals seen " + refused + " <= counted");
+            // Where the application can be told something else instead (an interrupt or a cancel that races the
+            // refusal: the gate counted it, the caller got the interrupt), the counted ones exceed the seen ones by
+            // at most the calls that ended that way.
+            long interruptedOrCancelled = outcomes.entrySet().stream()
+                    .filter(e -> e.getKey().endsWith(":interrupted") || e.getKey().endsWith(":cancelled"))
+                    .mapToLong(Map.Entry::getValue).sum();
+            long counted = r.num("Rejected");
+            assertTrue(refused <= counted, why + "refusals seen " + refused + " <= counted " + counted);
+            if (SYNC.contains(family)) {
+                assertTrue(counted - refused <= interruptedOrCancelled, why + "refusals counted " + counted + ", seen "
+                        + refused + ": more apart than the " + interruptedOrCancelled + " interrupted calls explain");
+            }
             assertTrue(refused > 0 && enqueued > 0, why + "the gate really queued and refused");
             assertEquals(0, notOk, why + "every 200 read whole had the right body: " + outcomes);
             long req1 = r.num("availReq1"), req2 = r.num("availReq2"), tok1 = r.num("availTok1"), tok2 = r.num("availTok2");
