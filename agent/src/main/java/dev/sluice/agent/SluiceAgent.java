@@ -146,7 +146,7 @@ public final class SluiceAgent implements AgentControl {
     private void instrument(Instrumentation inst, File jar, SluiceConfig config, boolean attached) {
         try {
             ClassFileLocator advice = ClassFileLocator.ForJarFile.of(jar);
-            AgentBuilder builder = new AgentBuilder.Default()
+            AgentBuilder builder = newAgentBuilder()
                     .disableClassFormatChanges()
                     .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
                     .with(AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Reiterating.INSTANCE)
@@ -167,6 +167,26 @@ public final class SluiceAgent implements AgentControl {
             builder.installOn(inst);
         } catch (Throwable t) {
             SluiceLog.log(SluiceLog.Level.ERROR, "instrumentation failed; calls pass ungoverned", t);
+        }
+    }
+
+    /**
+     * Byte Buddy's AgentBuilder, made without touching the application. Left alone, its constructor injects Byte
+     * Buddy's {@code Nexus} class into the application's system class loader, through {@code sun.misc.Unsafe} (on
+     * JDK 24 and later the JVM then prints "a terminally deprecated method in sun.misc.Unsafe has been called" on
+     * the application's stderr). The Nexus only serves types with loaded-type initializers; advice, all Sluice
+     * uses, has none. So the Nexus is switched off by its property (relocated with Byte Buddy, so no application's
+     * own Byte Buddy reads it) for the moment the builder is made, and the property is put back as it was.
+     */
+    static AgentBuilder newAgentBuilder() {
+        String key = net.bytebuddy.dynamic.Nexus.PROPERTY;
+        String before = System.getProperty(key);
+        System.setProperty(key, "true");
+        try {
+            return new AgentBuilder.Default().with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE);
+        } finally {
+            if (before == null) System.clearProperty(key);
+            else System.setProperty(key, before);
         }
     }
 

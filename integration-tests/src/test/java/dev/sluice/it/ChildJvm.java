@@ -38,6 +38,13 @@ public final class ChildJvm {
     private final Set<String> libPackages = new HashSet<>();
     private final Map<String, String> env = new HashMap<>();
     private final String mainClass;
+    /** {@code java -jar} on this jar instead of a main class (an executable jar, e.g. Spring Boot's). */
+    private Path executableJar;
+    /** The application's own class path, instead of this JVM's. */
+    private String ownClassPath;
+    /** Other agents (-javaagent), each before or after Sluice's on the command line. */
+    private final List<String> agentsBefore = new ArrayList<>();
+    private final List<String> agentsAfter = new ArrayList<>();
     private String javaHome = System.getProperty("java.home");
     private Path config;
     private String agentArgs;
@@ -49,6 +56,29 @@ public final class ChildJvm {
 
     public static ChildJvm of(Class<?> main) {
         return new ChildJvm(main.getName());
+    }
+
+    /** {@code java -jar executable}: an application packaged as an executable jar, with nothing of this JVM's. */
+    public static ChildJvm ofJar(Path executable) {
+        if (!Files.isRegularFile(executable)) throw new IllegalStateException("not built: " + executable.toAbsolutePath());
+        ChildJvm c = new ChildJvm(null);
+        c.executableJar = executable;
+        return c;
+    }
+
+    /** {@code java -cp classPath mainClass}: an application on its own class path, with nothing of this JVM's. */
+    public static ChildJvm ofClassPath(String mainClass, String classPath) {
+        ChildJvm c = new ChildJvm(mainClass);
+        c.ownClassPath = classPath;
+        return c;
+    }
+
+    /** Another Java agent in the same JVM, placed before Sluice's {@code -javaagent} or after it. */
+    public ChildJvm otherAgent(Path jar, String agentArgs, boolean beforeSluice) {
+        if (!Files.isRegularFile(jar)) throw new IllegalStateException("agent jar not found: " + jar.toAbsolutePath());
+        String a = "-javaagent:" + jar.toAbsolutePath() + (agentArgs == null || agentArgs.isEmpty() ? "" : "=" + agentArgs);
+        (beforeSluice ? agentsBefore : agentsAfter).add(a);
+        return this;
     }
 
     public ChildJvm withAgent(Path configFile) {
@@ -145,12 +175,27 @@ public final class ChildJvm {
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-Djdk.httpclient.keepalive.timeout=30");
+        cmd.addAll(agentsBefore);
         if (agent) {
             if (!Files.isRegularFile(AGENT_JAR)) throw new IllegalStateException("agent jar not built: " + AGENT_JAR.toAbsolutePath());
             String a = agentArgs != null ? agentArgs : "config=" + config.toAbsolutePath();
             cmd.add("-javaagent:" + AGENT_JAR.toAbsolutePath() + (a.isEmpty() ? "" : "=" + a));
         }
+        cmd.addAll(agentsAfter);
         cmd.addAll(jvmArgs);
+        if (executableJar != null) {
+            cmd.add("-jar");
+            cmd.add(executableJar.toAbsolutePath().toString());
+            cmd.addAll(args);
+            return cmd;
+        }
+        if (ownClassPath != null) {
+            cmd.add("-cp");
+            cmd.add(ownClassPath);
+            cmd.add(mainClass);
+            cmd.addAll(args);
+            return cmd;
+        }
         cmd.add("-cp");
         List<String> cp = new ArrayList<>(libs);
         for (String e : classPath().split(File.pathSeparator)) {

@@ -239,7 +239,7 @@ public final class UrlConnectionBridge {
                 length = poster.size();
                 if (length > 0 && length <= MAX_SCAN) {
                     byte[] body = poster.toByteArray();
-                    info = RequestScanner.scan(body, 0, body.length);
+                    info = RequestScanner.scan(body, 0, body.length, ep.config().estimator());
                 }
             }
         } catch (Throwable t) {

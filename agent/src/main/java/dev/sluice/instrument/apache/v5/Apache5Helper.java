@@ -106,8 +106,8 @@ public final class Apache5Helper implements Apache5Hooks {
         EndpointRuntime ep = match(scope.route.getTargetHost(), request);
         if (ep == null) return false;
         AsyncEntityProducer producer = (AsyncEntityProducer) producerObj;
-        GovernedCall call = GovernedCall.prepare(ep, header(request, GovernedCall.priorityHeader(ep)), null,
-                producer == null ? -1 : producer.getContentLength());
+        GovernedCall call = GovernedCall.prepare(ep, header(request, GovernedCall.priorityHeader(ep)),
+                (RequestInfo) null, producer == null ? -1 : producer.getContentLength());
         AsyncAdmission5 then = new AsyncAdmission5(call, (AsyncExecChainHandler) handlerObj, request, producer, scope,
                 (AsyncExecChain) chainObj, (AsyncExecCallback) callbackObj);
         CompletableFuture<GovernedCall> admission = call.admitAsync();
@@ -169,7 +169,7 @@ public final class Apache5Helper implements Apache5Hooks {
             entity.writeTo(out);
             if (out.size() == 0) return null;
             byte[] body = out.toByteArray();
-            return RequestScanner.scan(body, 0, body.length);
+            return RequestScanner.scan(body, 0, body.length, ep.config().estimator());
         } catch (Throwable t) {
             Faults.record(ep, "apache5 request body estimate", t);
             return null;

@@ -18,6 +18,8 @@ import java.util.concurrent.Flow;
 final class GovernedBodyHandler<T> implements HttpResponse.BodyHandler<T> {
     final HttpResponse.BodyHandler<T> delegate;
     final GovernedCall call;
+    /** The request a blocking send goes on with, when not the application's own (see JdkHttpClientBridge). */
+    volatile java.net.http.HttpRequest request;
 
     GovernedBodyHandler(HttpResponse.BodyHandler<T> delegate, GovernedCall call) {
         this.delegate = delegate;

@@ -2,6 +2,7 @@ package dev.sluice.instrument.okhttp.injected;
 
 import dev.sluice.client.GovernedCall;
 import dev.sluice.client.Refusals;
+import dev.sluice.client.SyntheticResponse;
 import okhttp3.Call;
 import okhttp3.Callback;
 
@@ -28,6 +29,8 @@ final class AsyncWaiter extends Waiter implements BiConsumer<GovernedCall, Throw
     private final Executor executor;
     private final AtomicInteger state = new AtomicInteger(WAITING);
     private volatile CompletableFuture<GovernedCall> admission;
+    /** When the application enqueued the call: its timeout counts from here. */
+    private volatile long startedAt;
 
     AsyncWaiter(Call call, Callback callback, GovernedCall governed, Executor executor) {
         this.call = call;
@@ -37,7 +40,9 @@ final class AsyncWaiter extends Waiter implements BiConsumer<GovernedCall, Throw
     }
 
     void start() {
-        CompletableFuture<GovernedCall> f = governed.admitAsync();
+        long t0 = System.nanoTime();
+        startedAt = t0;
+        CompletableFuture<GovernedCall> f = governed.admitAsync(OkHttpCalls.deadline(call, t0));
         admission = f;
         if (state.get() == CANCELLED) f.cancel(false); // cancelled before the future existed
         f.whenComplete(this);
@@ -60,14 +65,34 @@ final class AsyncWaiter extends Waiter implements BiConsumer<GovernedCall, Throw
         }
         OkHttpCalls.forget(call, this);
         if (refused != null) {
-            fail(asIOException(Refusals.unwrap(refused)));
+            SyntheticResponse answer = governed.answerFor(refused);
+            if (answer != null) answer(answer);
+            else fail(asIOException(Refusals.unwrap(refused)));
             return;
         }
+        OkHttpCalls.countWait(call, startedAt, governed);
         try {
             call.enqueue(new GovernedCallback(callback, governed));
         } catch (Throwable t) {
             governed.onCancel();
             fail(asIOException(t));
+        }
+    }
+
+    /** reject=http: the application's onResponse gets the synthetic answer, on the dispatcher's executor. */
+    private void answer(SyntheticResponse answer) {
+        Runnable r = () -> {
+            okhttp3.Response response = SyntheticResponses.build(answer, call.request());
+            try {
+                callback.onResponse(call, response); // the application closes it, as with any response
+            } catch (IOException e) {
+                // OkHttp's own dispatcher swallows an IOException thrown by onResponse (after logging it)
+            }
+        };
+        try {
+            executor.execute(r);
+        } catch (RejectedExecutionException shutDown) {
+            r.run();
         }
     }
 

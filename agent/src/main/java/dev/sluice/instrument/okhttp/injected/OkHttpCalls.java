@@ -5,6 +5,7 @@ import dev.sluice.client.EndpointRuntime;
 import dev.sluice.client.Faults;
 import dev.sluice.client.GovernedCall;
 import dev.sluice.client.Sluice;
+import dev.sluice.client.SyntheticResponse;
 import dev.sluice.provider.RequestInfo;
 import dev.sluice.provider.RequestScanner;
 import okhttp3.Call;
@@ -33,26 +34,30 @@ public final class OkHttpCalls {
     /** Governed calls still waiting for admission, by their RealCall (identity: RealCall keeps Object's equals). */
     private static final ConcurrentHashMap<Object, Waiter> WAITING = new ConcurrentHashMap<>();
     private static volatile ExecutorService fallback;
+    /** A shorter wait leaves the call's timeout as it is. */
+    static final long MIN_WAIT_COUNTED_NANOS = 1_000_000L;
 
     private OkHttpCalls() {
     }
 
     /**
-     * Before {@code execute()}: null for a call Sluice leaves alone; the admitted {@link GovernedCall}; or the
-     * IOException to throw instead of running the call (a refusal, or a cancel while waiting).
+     * Before {@code execute()}: null for a call Sluice leaves alone; the admitted {@link GovernedCall}; or an
+     * IOException instead of running the call: the one to throw (a refusal, or a cancel while waiting), or with
+     * {@code reject=http} an {@link Answered} carrying the synthetic response to return ({@link #answerOf}).
      */
     public static Object beforeExecute(Object c) {
         Call call = (Call) c;
         Request request = call.request();
         EndpointRuntime ep = match(request);
         if (ep == null || call.isExecuted() || call.isCanceled()) return null;
+        long start = System.nanoTime();
         GovernedCall governed = prepare(ep, request);
         SyncWaiter waiter = new SyncWaiter(Thread.currentThread());
         WAITING.put(call, waiter);
         IOException refused = null;
         boolean interrupted = false;
         try {
-            governed.admit(deadline(call));
+            governed.admit(deadline(call, start));
         } catch (SluiceRejectedException e) {
             refused = e;
         } catch (InterruptedException e) {
@@ -68,7 +73,36 @@ public final class OkHttpCalls {
             Thread.currentThread().interrupt();
             return new InterruptedIOException("interrupted while waiting for admission by Sluice");
         }
-        return refused != null ? refused : governed;
+        if (refused != null) {
+            SyntheticResponse answer = governed.answerFor(refused);
+            return answer == null ? refused : new Answered(SyntheticResponses.build(answer, request));
+        }
+        countWait(call, start, governed);
+        return governed;
+    }
+
+    /** The synthetic response an {@link Answered} carries, or null for any other state. */
+    public static Object answerOf(Object state) {
+        return state instanceof Answered ? ((Answered) state).response : null;
+    }
+
+    /**
+     * Not an error: the carrier of a {@code reject=http} answer from the enter advice (which skips the real call on
+     * any IOException) to the exit advice (which returns it instead of throwing). No stack trace.
+     */
+    static final class Answered extends IOException {
+        private static final long serialVersionUID = 1L;
+        final transient Response response;
+
+        Answered(Response response) {
+            super("answered by Sluice");
+            this.response = response;
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
     }
 
     /** After {@code execute()}: the response to return (its body watched); a failure hands the permit back. */
@@ -157,7 +191,7 @@ public final class OkHttpCalls {
             if (body != null) {
                 length = body.contentLength();
                 byte[] bytes = RequestBodies.replay(body, length);
-                if (bytes != null) info = RequestScanner.scan(bytes, 0, bytes.length);
+                if (bytes != null) info = RequestScanner.scan(bytes, 0, bytes.length, ep.config().estimator());
             }
         } catch (Throwable t) {
             Faults.record(ep, "okhttp request inspection", t);
@@ -165,12 +199,34 @@ public final class OkHttpCalls {
         return GovernedCall.prepare(ep, priority, info, length);
     }
 
-    /** The call's own timeout ({@code callTimeout}) as the deadline for waiting in the gate; 0 = none. */
-    static long deadline(Call call) {
+    /**
+     * The call's own timeout ({@code callTimeout}, or what the application set on {@code call.timeout()}), counted
+     * from {@code start}, as the deadline for waiting in the gate; 0 = none.
+     */
+    static long deadline(Call call, long start) {
         long nanos = call.timeout().timeoutNanos();
         if (nanos <= 0) return 0;
-        long d = System.nanoTime() + nanos;
+        long d = start + nanos;
         return d == 0 ? 1 : d;
+    }
+
+    /**
+     * After admission: the call's timeout shortened by the time it waited since {@code start} (a millisecond or
+     * more), so the wait counts toward it. OkHttp starts a call's timeout when the call starts running, after
+     * Sluice's wait; the application started its call before it. Never 0, which OkHttp reads as "no timeout": when
+     * nothing is left it fires at once, as the client's own timeout would have.
+     */
+    static void countWait(Call call, long start, GovernedCall governed) {
+        try {
+            okio.Timeout timeout = call.timeout();
+            long nanos = timeout.timeoutNanos();
+            if (nanos <= 0) return;
+            long waited = System.nanoTime() - start;
+            if (waited < MIN_WAIT_COUNTED_NANOS) return;
+            timeout.timeout(Math.max(1, nanos - waited), TimeUnit.NANOSECONDS);
+        } catch (Throwable t) {
+            Faults.record(governed.endpoint(), "okhttp remaining timeout", t);
+        }
     }
 
     /** Where the application's failure callback runs: OkHttp's dispatcher executor, as for any failed call. */
