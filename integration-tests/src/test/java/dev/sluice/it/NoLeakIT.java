@@ -37,19 +37,27 @@ class NoLeakIT {
     /** Families whose every call blocks its thread until it ends: each refusal reaches the application, or an interrupt. */
     static final java.util.Set<String> SYNC = java.util.Set.of("urlconn", "apache5", "apache4");
 
+    /** The client family without its variant ({@code jdk+reject=http}: the JDK client, refusals as answers). */
+    static String base(String family) {
+        int plus = family.indexOf('+');
+        return plus < 0 ? family : family.substring(0, plus);
+    }
+
     /** The child for a family: OkHttp families run on their library set (target/it-libs/okhttpN). */
     static ChildJvm child(String family) {
+        family = base(family);
         ChildJvm c = ChildJvm.of(ChaosLoad.class);
         return family.startsWith("okhttp") ? c.libs(family) : c;
     }
 
     /** ChaosLoad's client argument for a family. */
     static String client(String family) {
+        family = base(family);
         return family.startsWith("okhttp") ? "dev.sluice.it.apps.ChaosOkHttp" : family;
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"jdk", "urlconn", "apache5", "apache5-async", "apache4", "okhttp4"})
+    @ValueSource(strings = {"jdk", "jdk+reject=http", "urlconn", "apache5", "apache5-async", "apache4", "okhttp4"})
     void randomizedCallsLeaveNothingBehind(String family) throws Exception {
         String only = System.getProperty("sluice.chaos.families");
         assumeTrue(only == null || java.util.Arrays.asList(only.split(",")).contains(family), "not in sluice.chaos.families");
@@ -63,6 +71,7 @@ class NoLeakIT {
                     .endpoint("breaker.failures", 12)
                     .endpoint("shed.threshold", 0.97).endpoint("shed.normal", 0.99).endpoint("shed.high", 1.0).endpoint("breaker.open-for", "50ms")
                     .endpoint("breaker.half-open-calls", 2)
+                    .endpoint("reject", family.endsWith("+reject=http") ? "http" : "exception")
                     .write();
             ChildJvm.Result r = child(family).withAgent(cfg)
                     .args("client=" + client(family), "url=" + up.chatUrl(), "calls=" + calls, "seed=" + seed,
