@@ -17,6 +17,7 @@ public final class EndpointRuntime {
     private volatile ProviderProfile profile;
     private final Gate gate;
     final LongAdder faults = new LongAdder();
+    private final ReservationStats reservations = new ReservationStats();
     private volatile RateLimitInfo providerView = RateLimitInfo.NONE;
     private volatile long providerViewAtMillis;
 
@@ -60,6 +61,11 @@ public final class EndpointRuntime {
     void providerView(RateLimitInfo info) {
         providerView = info;
         providerViewAtMillis = System.currentTimeMillis();
+    }
+
+    /** Reserved versus charged tokens, corrections, estimator error. */
+    public ReservationStats reservations() {
+        return reservations;
     }
 
     public long faults() {

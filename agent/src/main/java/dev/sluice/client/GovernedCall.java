@@ -7,11 +7,14 @@ import dev.sluice.core.Permit;
 import dev.sluice.core.Priority;
 import dev.sluice.core.Refusal;
 import dev.sluice.provider.HeaderLookup;
+import dev.sluice.provider.ProviderKind;
+import dev.sluice.provider.PromptCounter;
 import dev.sluice.provider.ProviderProfile;
 import dev.sluice.provider.RateLimitInfo;
 import dev.sluice.provider.RateLimitKind;
 import dev.sluice.log.SluiceLog;
 import dev.sluice.provider.RequestInfo;
+import dev.sluice.provider.RequestScanner;
 import dev.sluice.provider.UsageParser;
 
 import java.nio.ByteBuffer;
@@ -36,16 +39,40 @@ public final class GovernedCall {
     private final Priority priority;
     private final RequestInfo request;
     private final long estimate;
+    private final PromptCounter counter;
+    /** The prompt part of {@link #estimate} (-1: unknown), compared with the reported prompt at the end. */
+    private final long promptEstimate;
     private volatile Permit permit;
     private volatile int done;
     private int status = Permit.CANCELLED;
     private UsageParser usage;
 
-    private GovernedCall(EndpointRuntime endpoint, Priority priority, RequestInfo request, long estimate) {
+    private GovernedCall(EndpointRuntime endpoint, Priority priority, RequestInfo request, long estimate,
+                         PromptCounter counter, long promptEstimate) {
         this.endpoint = endpoint;
         this.priority = priority;
         this.request = request;
         this.estimate = estimate;
+        this.counter = counter;
+        this.promptEstimate = promptEstimate;
+    }
+
+    /**
+     * Prepares a call from the request body's bytes (null when the client could not read them without consuming
+     * them; then {@code bodyLength} alone, or 0 if that is unknown too): the body is scanned here, with the
+     * endpoint's estimator ({@code tokens.estimator}: {@code chars}, or {@code tiktoken}, which counts the prompt
+     * text with the model's BPE vocabulary). The way every client unit should prepare a call.
+     */
+    public static GovernedCall prepare(EndpointRuntime ep, String priorityHeaderValue, byte[] body, long bodyLength) {
+        RequestInfo info = null;
+        if (body != null) {
+            try {
+                info = RequestScanner.scan(body, 0, body.length, ep.config().estimator());
+            } catch (Throwable t) {
+                Faults.record(ep, "request scanning", t);
+            }
+        }
+        return prepare(ep, priorityHeaderValue, info, body != null ? body.length : bodyLength);
     }
 
     /**
@@ -59,16 +86,22 @@ public final class GovernedCall {
         Priority p = null;
         RequestInfo info = request;
         long tokens = 0;
+        long prompt = -1;
+        PromptCounter counter = PromptCounter.CHARS;
         try {
+            FaultInjection.check(FaultInjection.Step.ESTIMATE);
+            counter = PromptCounter.of(cfg.estimator());
             p = Priority.parse(priorityHeaderValue);
             if (p == null) p = cfg.priorityForThread(Thread.currentThread().getName());
             if (info == null) info = RequestInfo.ofUnknownBody(Math.max(0, bodyLength));
-            tokens = ep.profile().estimateTokens(info, cfg.outputDefaultTokens());
+            tokens = ep.profile().estimateTokens(info, cfg.outputDefaultTokens(), counter);
+            if (info.parsed()) prompt = Math.max(0, counter.promptTokens(info));
         } catch (Throwable t) {
             Faults.record(ep, "estimation", t);
         }
         if (p == null) p = cfg.priorityDefault();
-        return new GovernedCall(ep, p, info, Math.max(0, tokens));
+        if (info == null) info = RequestInfo.ofUnknownBody(Math.max(0, bodyLength)); // settlement needs one
+        return new GovernedCall(ep, p, info, Math.max(0, tokens), counter, prompt);
     }
 
     /** The header that carries a call's priority for this endpoint (lower-case lookups are the client's job). */
@@ -88,10 +121,34 @@ public final class GovernedCall {
         return estimate;
     }
 
+    /**
+     * With {@code reject=http}: the synthetic answer to give the application instead of {@code refusal} (as thrown
+     * by {@link #admit} or failing {@link #admitAsync}'s future, wrapped or not); null when the endpoint rejects with
+     * exceptions or {@code refusal} is not a refusal. Not counted as an upstream answer anywhere.
+     */
+    public SyntheticResponse answerFor(Throwable refusal) {
+        try {
+            Throwable t = Refusals.unwrap(refusal);
+            if (!(t instanceof SluiceRejectedException) || endpoint.config().reject() != EndpointConfig.Reject.HTTP) {
+                return null;
+            }
+            return SyntheticResponse.of((SluiceRejectedException) t, endpoint.config().provider());
+        } catch (Throwable t) {
+            Faults.record(endpoint, "synthetic answer", t);
+            return null;
+        }
+    }
+
+    /** The provider kind whose error shape synthetic answers take. */
+    public ProviderKind provider() {
+        return endpoint.config().provider();
+    }
+
     /** Blocking admission. {@code deadlineNanos}: the client's own timeout on System.nanoTime, or 0 for none. */
     public void admit(long deadlineNanos) throws SluiceRejectedException, InterruptedException {
         Gate gate = endpoint.gate();
         try {
+            FaultInjection.check(FaultInjection.Step.ADMIT);
             permit = deadlineNanos == 0 ? gate.acquire(priority, estimate) : gate.acquire(priority, estimate, deadlineNanos);
         } catch (Refusal r) {
             done = 1;
@@ -121,6 +178,7 @@ public final class GovernedCall {
         CompletableFuture<GovernedCall> out = new CompletableFuture<>();
         CompletableFuture<Permit> admission;
         try {
+            FaultInjection.check(FaultInjection.Step.ADMIT);
             admission = endpoint.gate().acquireAsync(priority, estimate, deadlineNanos);
         } catch (Throwable t) {
             Faults.record(endpoint, "admission", t);
@@ -156,6 +214,8 @@ public final class GovernedCall {
     public void onResponse(int statusCode, HeaderLookup headers, String contentType) {
         try {
             status = statusCode;
+            Permit answered = permit;
+            if (answered != null) answered.answered();
             ProviderProfile profile = endpoint.profile();
             Gate gate = endpoint.gate();
             long now = System.currentTimeMillis();
@@ -164,7 +224,10 @@ public final class GovernedCall {
                 if (limits.any()) {
                     endpoint.providerView(limits);
                     Permit p = permit;
-                    if (p != null) gate.syncRemaining(p, limits.requestsRemaining(), limits.tokensRemaining());
+                    if (p != null) {
+                        gate.syncRemaining(p, limits.requestsRemaining(), limits.requestsResetNanos(),
+                                limits.tokensRemaining(), limits.tokensResetNanos());
+                    }
                 }
             }
             if (statusCode == 429 || profile.isOverloadStatus(statusCode)) {
@@ -199,6 +262,7 @@ public final class GovernedCall {
         UsageParser u = usage;
         if (u == null) return;
         try {
+            FaultInjection.check(FaultInjection.Step.USAGE);
             u.feed(chunk);
         } catch (Throwable t) {
             usage = null;
@@ -226,19 +290,29 @@ public final class GovernedCall {
         Permit p = permit;
         if (p == null) return;
         long charged = Permit.KEEP_RESERVATION;
+        long promptActual = -1;
         try {
             UsageParser u = usage;
             if (finalStatus == 429) {
                 charged = 0; // the provider refused it: it counted no tokens
             } else if (u != null) {
                 u.end();
-                charged = endpoint.profile().chargedTokens(p.reservedTokens(), request, u);
+                charged = endpoint.profile().chargedTokens(p.reservedTokens(), request, u, counter);
                 if (u.overloadedInStream()) finalStatus = 529; // an overload after the 200: a failure for the breaker
+                long in = u.inputTokens();
+                // Anthropic reports cache reads apart from input_tokens, yet they were prompt the estimate counted;
+                // Gemini's cached count is already inside its prompt count.
+                if (in >= 0) {
+                    promptActual = endpoint.config().provider() == ProviderKind.GEMINI ? in
+                            : in + Math.max(0, u.cacheReadTokens());
+                }
             }
+            endpoint.reservations().record(p.reservedTokens(), charged, promptEstimate, promptActual);
         } catch (Throwable t) {
             Faults.record(endpoint, "usage accounting", t);
         }
         try {
+            FaultInjection.check(FaultInjection.Step.RELEASE); // left to the gate's lease, as any lost permit
             p.complete(finalStatus, charged);
         } catch (Throwable t) {
             Faults.record(endpoint, "permit release", t);

@@ -26,6 +26,7 @@ public final class Sluice {
         SluiceRuntime r = runtime;
         if (r == null || host == null) return null;
         try {
+            FaultInjection.check(FaultInjection.Step.MATCH);
             EndpointRuntime ep = r.match(scheme, host, port, rawPath);
             if (ep == null || ep.mode() == dev.sluice.core.Mode.OFF) return null;
             return ep;

@@ -139,7 +139,7 @@ public final class ConfigLoader {
                     String key = Keys.keyOfEnv(name, ids, alertNames);
                     if (key == null) {
                         String hint = Keys.suggestEnv(name, ids, alertNames);
-                        problems.add("unknown environment variable " + name
+                        problems.add("unknown environment variable " + Keys.clip(name)
                                 + (hint == null ? "" : " (did you mean " + hint + "?)") + "; ignored");
                         continue;
                     }
@@ -240,7 +240,7 @@ public final class ConfigLoader {
                     continue;
                 }
                 String hint = e.separated ? Keys.suggest(e.key, endpoints.keySet(), alerts.keySet()) : null;
-                problems.add("unknown key " + e.key + (hint == null ? "" : " (did you mean " + hint + "?)")
+                problems.add("unknown key " + Keys.clip(e.key) + (hint == null ? "" : " (did you mean " + hint + "?)")
                         + (e.separated ? "" : ": the line is not key=value") + "; ignored [" + e.where + "]");
             }
 
@@ -316,7 +316,7 @@ public final class ConfigLoader {
                 try {
                     p = MatchPrefix.parse(raw);
                 } catch (IllegalArgumentException e) {
-                    badPrefixes.add(Keys.maskUserInfo(raw.trim()) + " " + e.getMessage());
+                    badPrefixes.add(Keys.clip(Keys.maskUserInfo(raw.trim())) + " " + Keys.clip(e.getMessage()));
                     continue;
                 }
                 String owner = prefixOwner.putIfAbsent(p.text, id);

@@ -262,11 +262,38 @@ final class Keys {
         return false;
     }
 
-    /** A value as it may appear in a message: masked for a secret key, password hidden in a URI's user info. */
+    /**
+     * A value as it may appear in a message: masked for a secret key, password hidden in a URI's user info, and
+     * {@link #clip clipped}.
+     */
     static String display(String key, String value) {
         if (value == null) return "";
         if (isSecretKey(key)) return "****";
-        return maskUserInfo(value);
+        return clip(maskUserInfo(value));
+    }
+
+    /** Longest text of a value or key quoted whole in a message. */
+    static final int CLIP = 100;
+
+    /**
+     * Text from the configuration as a message quotes it: control characters escaped (a value must not break or
+     * forge a log line), and past {@link #CLIP} characters cut, saying how long it was (a 10,000-character value
+     * makes no clearer message than its first 60).
+     */
+    static String clip(String text) {
+        if (text == null) return "";
+        boolean clean = text.length() <= CLIP;
+        for (int i = 0; clean && i < text.length(); i++) clean = text.charAt(i) >= 0x20 && text.charAt(i) != 0x7f;
+        if (clean) return text;
+        StringBuilder sb = new StringBuilder(Math.min(text.length(), CLIP) + 32);
+        int end = text.length() <= CLIP ? text.length() : 60;
+        for (int i = 0; i < end; i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == 0x7f) sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+            else sb.append(c);
+        }
+        if (end < text.length()) sb.append("...(").append(text.length()).append(" characters)");
+        return sb.toString();
     }
 
     private static final Pattern USER_INFO = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)([^/?#@\\s,]*)@");

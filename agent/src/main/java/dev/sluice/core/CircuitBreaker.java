@@ -185,7 +185,8 @@ public final class CircuitBreaker {
             if (failure) {
                 trip = c.consecutive.incrementAndGet() >= l.breakerFailures();
             } else {
-                c.consecutive.set(0);
+                // Read before writing: a success in a row of successes leaves the shared line unwritten.
+                if (c.consecutive.get() != 0) c.consecutive.set(0);
                 trip = false;
             }
             if (c.ring != null) {

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -49,8 +50,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Permits</h2>
  * {@link Permit#complete} releases the slot, corrects the TPM reservation, feeds the breaker and the monitor.
- * Outstanding permits sit in a lock-free list (the permit is its own node); a sweep scheduled while any are
- * outstanding drops completed ones and reclaims those older than the lease (slot, in-flight count, probe).
+ * Outstanding permits sit in a lock-free table of slots, each permit clearing its own slot when handed back (so a
+ * completed permit is short-lived garbage, never kept until a sweep); when the slots a permit tries are all taken
+ * it goes to a lock-free list instead (the permit is its own node). A sweep scheduled while any are outstanding
+ * drops completed ones and reclaims those older than the lease (slot, in-flight count, probe).
  *
  * <h2>Modes</h2>
  * ENFORCE as above. OBSERVE never blocks or refuses: it counts what would have been refused (by reason) or made
@@ -65,6 +68,10 @@ public final class Gate {
     static final long SWEEP_INTERVAL_NANOS = 1_000_000_000L;
     /** Real-time slack a blocked caller allows the timer before it checks its own deadline. */
     private static final long PARK_SLACK_NANOS = 20_000_000L;
+    /** Lease table size (a power of two) and the slots one permit tries before it goes to the list. */
+    private static final int LEASE_BITS = 10;
+    private static final int LEASE_SLOTS = 1 << LEASE_BITS;
+    private static final int LEASE_PROBES = 8;
     /** Deadlines further out than this are treated as this far (keeps clock arithmetic clear of overflow). */
     private static final long FAR = 1L << 62;
 
@@ -83,6 +90,15 @@ public final class Gate {
     private final GateStats stats;
     private final AtomicLong admissions = new AtomicLong();
     private final AtomicLong reservedTotal = new AtomicLong();
+    /** Admitted calls whose response head has not arrived yet (see {@link Permit#answered()}). */
+    private final AtomicInteger awaitingAnswer = new AtomicInteger();
+    /** Tokens reserved by those calls. */
+    private final AtomicLong awaitingTokens = new AtomicLong();
+    private final ProviderRate requestRate = new ProviderRate();
+    private final ProviderRate tokenRate = new ProviderRate();
+    /** Refill rates learned from the provider's headers that the buckets use instead of the configured ones; 0 = none. */
+    private volatile long requestRateCap;
+    private volatile long tokenRateCap;
     private volatile GateListener listener;
 
     // Dispatcher. Fields below are guarded by lock.
@@ -93,7 +109,10 @@ public final class Gate {
     private List<Object> outbox = new ArrayList<>(); // pairs: Waiter, Permit|Refusal
     private List<Runnable> events = new ArrayList<>();
 
-    // Leases.
+    // Leases: outstanding permits, each in a slot of the table (cleared when it is handed back, so a completed
+    // permit is garbage at once instead of lingering until the next sweep), or in the list when every slot tried
+    // is taken.
+    private final AtomicReferenceArray<Permit> leaseSlots = new AtomicReferenceArray<>(LEASE_SLOTS);
     private final AtomicReference<Permit> leases = new AtomicReference<>();
     private final AtomicBoolean sweepScheduled = new AtomicBoolean();
     private volatile boolean reclaimLogged;
@@ -147,6 +166,10 @@ public final class Gate {
         try {
             prev = limits;
             limits = next;
+            requestRate.reset();
+            tokenRate.reset();
+            requestRateCap = 0;
+            tokenRateCap = 0;
             if (next.rpm() > 0) {
                 requests.setLimits(rate(next.rpm()), capacity(next.requestCapacity()));
                 if (prev.rpm() <= 0) requests.fill();
@@ -341,13 +364,13 @@ public final class Gate {
             inFlight.incrementAndGet();
         }
         boolean rpm = l.rpm() > 0;
-        if (rpm && !requests.tryConsume(1)) {
+        if (rpm && !requests.tryConsume(1, now)) {
             inFlight.decrementAndGet();
             breaker.release(ticket);
             return null;
         }
         boolean tpm = l.tpm() > 0;
-        if (tpm && !tokens.tryConsume(n)) {
+        if (tpm && !tokens.tryConsume(n, now)) {
             if (rpm) requests.refund(1);
             inFlight.decrementAndGet();
             breaker.release(ticket);
@@ -359,6 +382,8 @@ public final class Gate {
     private Permit issue(Priority p, long n, long now, Object ticket, boolean rpm, boolean tpm) {
         Permit pm = new Permit(this, p, n, admissions.incrementAndGet(), reservedTotal.addAndGet(n), now, ticket,
                 rpm, tpm);
+        awaitingAnswer.incrementAndGet();
+        awaitingTokens.addAndGet(n);
         track(pm);
         return pm;
     }
@@ -636,6 +661,8 @@ public final class Gate {
 
     /** {@link Permit#complete} won: release and account. */
     void completed(Permit pm, int status, long charged) {
+        pm.answered();
+        untrack(pm);
         inFlight.decrementAndGet();
         long finalCharge = pm.reservedTokens();
         if (charged >= 0) {
@@ -643,7 +670,7 @@ public final class Gate {
             if (pm.tookTokens) {
                 long diff = charged - pm.reservedTokens();
                 if (diff > 0) tokens.forceConsume(diff);
-                else if (diff < 0) tokens.refund(-diff);
+                else if (diff < 0) tokens.refund(-diff, pm.admittedAt); // the same as now, without the clock
             }
         }
         stats.completed.increment();
@@ -655,6 +682,8 @@ public final class Gate {
     /** A permit whose call never went out: everything it took goes back, and it is not counted as admitted. */
     private void giveBack(Permit pm, boolean wasCounted) {
         if (!pm.returnUnused()) return;
+        pm.answered();
+        untrack(pm);
         inFlight.decrementAndGet();
         if (pm.tookRequest) requests.refund(1);
         if (pm.tookTokens) tokens.refund(pm.reservedTokens());
@@ -667,12 +696,40 @@ public final class Gate {
     }
 
     private void track(Permit pm) {
-        Permit h;
-        do {
-            h = leases.get();
-            pm.nextLease = h;
-        } while (!leases.compareAndSet(h, pm));
+        // Start at a slot spread by the admission number: concurrent callers land on different cache lines.
+        int start = (int) ((pm.seq * 0x9E3779B97F4A7C15L) >>> (64 - LEASE_BITS));
+        boolean slotted = false;
+        for (int k = 0; k < LEASE_PROBES; k++) {
+            int i = (start + k) & (LEASE_SLOTS - 1);
+            if (leaseSlots.get(i) == null && leaseSlots.compareAndSet(i, null, pm)) {
+                pm.leaseSlot = i;
+                slotted = true;
+                break;
+            }
+        }
+        if (!slotted) {
+            Permit h;
+            do {
+                h = leases.get();
+                pm.nextLease = h;
+            } while (!leases.compareAndSet(h, pm));
+        }
         if (!sweepScheduled.get() && sweepScheduled.compareAndSet(false, true)) scheduleSweep();
+    }
+
+    /** A permit handed back leaves its slot (one in the list is dropped by the next sweep). */
+    private void untrack(Permit pm) {
+        int i = pm.leaseSlot;
+        if (i >= 0) leaseSlots.compareAndSet(i, pm, null);
+    }
+
+    /** Whether any permit may be outstanding (a slot taken, or the list not empty). */
+    private boolean anyLeases() {
+        if (leases.get() != null) return true;
+        for (int i = 0; i < LEASE_SLOTS; i++) {
+            if (leaseSlots.get(i) != null) return true;
+        }
+        return false;
     }
 
     private void scheduleSweep() {
@@ -689,12 +746,23 @@ public final class Gate {
     /** Drops completed permits from the outstanding list and reclaims those past their lease. */
     void sweep() {
         try {
-            Permit chain = leases.getAndSet(null);
             long now = clock.nanoTime();
             long lease = limits.leaseNanos();
+            boolean reclaimed = false;
+            for (int i = 0; i < LEASE_SLOTS; i++) {
+                Permit p = leaseSlots.get(i);
+                if (p == null) continue;
+                if (p.state() != Permit.ACTIVE) {
+                    leaseSlots.compareAndSet(i, p, null); // handed back, its own clear still to come
+                } else if (now - p.admittedAt >= lease && p.reclaim()) {
+                    leaseSlots.compareAndSet(i, p, null);
+                    reclaim(p);
+                    reclaimed = true;
+                }
+            }
+            Permit chain = leases.getAndSet(null);
             Permit keepHead = null;
             Permit keepTail = null;
-            boolean reclaimed = false;
             for (Permit p = chain; p != null; ) {
                 Permit next = p.nextLease;
                 p.nextLease = null;
@@ -719,16 +787,17 @@ public final class Gate {
             }
             if (reclaimed && !room.isEmpty()) requestDispatch();
         } finally {
-            if (leases.get() != null) {
+            if (anyLeases()) {
                 scheduleSweep();
             } else {
                 sweepScheduled.set(false);
-                if (leases.get() != null && sweepScheduled.compareAndSet(false, true)) scheduleSweep();
+                if (anyLeases() && sweepScheduled.compareAndSet(false, true)) scheduleSweep();
             }
         }
     }
 
     private void reclaim(Permit p) {
+        p.answered();
         inFlight.decrementAndGet();
         breaker.release(p.breakerTicket);
         stats.reclaimedLeases.increment();
@@ -759,23 +828,84 @@ public final class Gate {
      * this evidence alone.
      */
     public void syncRemaining(Permit permit, long requestsRemaining, long tokensRemaining) {
+        syncRemaining(permit, requestsRemaining, -1, tokensRemaining, -1);
+    }
+
+    /**
+     * As {@link #syncRemaining(Permit, long, long)}, with the provider's reset times (nanos until its bucket is full;
+     * -1 = not reported). With them the gate also learns the refill rate of the provider's bucket (see
+     * {@link ProviderRate}): when it is below the configured one (the account's real limit is lower, or the provider
+     * enforces a share of it) the local bucket refills at that rate instead, until the provider's figures show the
+     * configured rate again. Never faster than
+     * configured; a limits change (reload, JMX) starts over from the configured rate.
+     */
+    public void syncRemaining(Permit permit, long requestsRemaining, long requestsResetNanos,
+                              long tokensRemaining, long tokensResetNanos) {
         if (permit == null || permit.gate() != this) return;
+        permit.answered();
         GateLimits l = limits;
+        if (l.rpm() > 0) {
+            long r = requestRate.sample(requestsRemaining, requestsResetNanos, rate(l.rpm()));
+            requestRateCap = applyRate(requests, r, requestRateCap, rate(l.rpm()), l.requestCapacity(), "request");
+        }
+        if (l.tpm() > 0) {
+            long r = tokenRate.sample(tokensRemaining, tokensResetNanos, rate(l.tpm()));
+            tokenRateCap = applyRate(tokens, r, tokenRateCap, rate(l.tpm()), l.tokenCapacity(), "token");
+        }
         long elapsed = Math.max(0, clock.nanoTime() - permit.admittedAt);
         boolean lowered = false;
+        // Calls the provider had not counted when it answered this one: those admitted after it, and at least every
+        // other call still awaiting its answer (one admitted earlier may reach the provider later: a new connection, a
+        // stalled client thread). In steady state the two are the same calls.
+        long pending = awaitingAnswer.get();
+        long pendingTokens = awaitingTokens.get();
         if (requestsRemaining >= 0 && l.rpm() > 0) {
-            long since = admissions.get() - permit.seq;
+            long since = Math.max(admissions.get() - permit.seq, pending);
             long level = requestsRemaining - since + requests.refillOver(elapsed);
             long before = requests.available();
             requests.lowerTo(Math.max(0, level));
             lowered = requests.available() < before;
         }
         if (tokensRemaining >= 0 && l.tpm() > 0) {
-            long since = reservedTotal.get() - permit.tokenMark;
+            long since = Math.max(reservedTotal.get() - permit.tokenMark, pendingTokens);
             long level = tokensRemaining - since + tokens.refillOver(elapsed);
             tokens.lowerTo(Math.max(0, level));
         }
         if (lowered) SluiceLog.debug("endpoint '" + name + "': request bucket lowered to the provider's figure");
+    }
+
+    /** One permit's answer arrived (called once per permit, by {@link Permit#answered()}). */
+    void answered(Permit pm) {
+        awaitingAnswer.decrementAndGet();
+        awaitingTokens.addAndGet(-pm.reservedTokens());
+    }
+
+    /** Applies a {@link ProviderRate} answer to a bucket; returns the cap now in force (0 = the configured rate). */
+    private long applyRate(TokenBucket bucket, long answer, long current, long configured, long capacity, String what) {
+        if (answer == ProviderRate.KEEP) return current;
+        long next = answer == ProviderRate.CONFIGURED ? 0 : Math.min(answer, configured);
+        if (next == current) return current;
+        // a concurrent setLimits may have just changed the limits: re-read them
+        if (limits.rpm() <= 0 && bucket == requests || limits.tpm() <= 0 && bucket == tokens) return current;
+        bucket.setLimits(next == 0 ? configured : next, capacity(capacity));
+        if ((current == 0) != (next == 0)) {
+            SluiceLog.rateLimited(SluiceLog.Level.INFO, "provider-rate:" + name + ":" + what, 60_000,
+                    "endpoint '" + name + "': the provider grants " + (next == 0 ? "the configured " + what
+                    + " rate again" : "about " + next + " " + what + "s per minute, less than the configured " + configured
+                    + " (the quota is shared?): refilling at that rate"));
+        }
+        if (!room.isEmpty()) requestDispatch();
+        return next;
+    }
+
+    /** The refill rate per minute learned from the provider's headers, when below the configured one; 0 = none. */
+    public long providerRequestRate() {
+        return requestRateCap;
+    }
+
+    /** As {@link #providerRequestRate()}, for tokens. */
+    public long providerTokenRate() {
+        return tokenRateCap;
     }
 
     /** While on, every LOW call is refused at once as SHED (an alert's shed-low action). */

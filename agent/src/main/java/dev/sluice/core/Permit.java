@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * Handed back exactly once with {@link #complete}; later calls do nothing. A permit never handed back is
  * reclaimed by the gate when its lease runs out, so an abandoned call cannot hold a slot forever.
  *
- * API CONTRACT (implementation owned by the core): fields are final except the completion state (and a link the
+ * API CONTRACT (implementation owned by the core): fields are final except the completion state (and the links the
  * gate's lease sweeper uses).
  */
 public final class Permit {
@@ -25,6 +25,8 @@ public final class Permit {
 
     private static final AtomicIntegerFieldUpdater<Permit> STATE =
             AtomicIntegerFieldUpdater.newUpdater(Permit.class, "state");
+    private static final AtomicIntegerFieldUpdater<Permit> ANSWERED =
+            AtomicIntegerFieldUpdater.newUpdater(Permit.class, "answered");
 
     private final Gate gate;
     private final Priority priority;
@@ -42,8 +44,12 @@ public final class Permit {
     final boolean tookTokens;
 
     private volatile int state;
+    /** 1 once the call's response head (or its end) was seen: it no longer awaits the provider's answer. */
+    private volatile int answered;
     /** Link in the gate's list of outstanding permits; owned by the lease sweeper. */
     Permit nextLease;
+    /** The gate's lease-table slot holding this permit, -1 when it is in the list; set before it is handed out. */
+    int leaseSlot = -1;
 
     Permit(Gate gate, Priority priority, long reservedTokens, long seq, long tokenMark, long admittedAt,
            Object breakerTicket, boolean tookRequest, boolean tookTokens) {
@@ -87,6 +93,14 @@ public final class Permit {
         if (!STATE.compareAndSet(this, ACTIVE, COMPLETED)) return false;
         gate.completed(this, status, chargedTokens);
         return true;
+    }
+
+    /**
+     * The call's response status and headers arrived (so the provider has counted it). Idempotent; completion implies
+     * it. The gate counts calls still awaiting their answer to judge how stale a provider's remaining figure is.
+     */
+    public void answered() {
+        if (ANSWERED.compareAndSet(this, 0, 1)) gate.answered(this);
     }
 
     public boolean isCompleted() {

@@ -120,9 +120,16 @@ public final class TokenBucket {
      * full, into debt (see the class comment).
      */
     public boolean tryConsume(long n) {
+        return n <= 0 || tryConsume(n, clock.nanoTime());
+    }
+
+    /**
+     * As {@link #tryConsume(long)}, at {@code now} (this bucket's clock time, read by the caller a moment ago): a
+     * caller that asks several buckets in a row reads the clock once.
+     */
+    public boolean tryConsume(long n, long now) {
         if (n <= 0) return true;
         n = Math.min(n, MAX_AMOUNT);
-        long now = clock.nanoTime();
         for (;;) {
             Rate r = rate.get();
             long s = supply(r, now);
@@ -149,9 +156,20 @@ public final class TokenBucket {
 
     /** Gives {@code n} tokens back; the level never rises above the capacity. */
     public void refund(long n) {
+        if (n > 0) refund(n, clock.nanoTime());
+    }
+
+    /**
+     * As {@link #refund(long)}, for a caller that knows a clock time {@code t} no later than now (when its tokens
+     * were taken, say) and so need not read the clock. The result is the same as at now: the capacity clamp is
+     * applied again whenever the level is read, {@code max(C, S(t') - capacity)} with {@code S} non-decreasing, so
+     * clamping at an earlier (smaller) supply changes nothing a later read sees; the earlier clamp only keeps
+     * {@code C} from drifting down without bound under repeated refunds to a full bucket.
+     */
+    public void refund(long n, long t) {
         if (n <= 0) return;
         n = Math.min(n, MAX_AMOUNT);
-        long now = clock.nanoTime();
+        long now = t;
         for (;;) {
             Rate r = rate.get();
             long s = supply(r, now);

@@ -3,6 +3,7 @@ package dev.sluice.jmx;
 import dev.sluice.alert.AlertStatus;
 import dev.sluice.alert.Figures;
 import dev.sluice.client.EndpointRuntime;
+import dev.sluice.client.FaultInjection;
 import dev.sluice.core.GateLimits;
 import dev.sluice.core.GateMonitor;
 import dev.sluice.core.Mode;
@@ -58,6 +59,7 @@ final class EndpointMBeanImpl extends NotificationBroadcasterSupport implements 
     }
 
     private GateMonitor monitor() {
+        FaultInjection.check(FaultInjection.Step.JMX_READ);
         return endpoint.gate().monitor();
     }
 
@@ -141,6 +143,24 @@ final class EndpointMBeanImpl extends NotificationBroadcasterSupport implements 
         return at == 0 ? -1 : System.currentTimeMillis() - at;
     }
 
+    @Override public String getEstimator() { return endpoint.config().estimator().label(); }
+
+    @Override
+    public long getTokenCorrections() {
+        return endpoint.reservations().refunds() + endpoint.reservations().extraCharges();
+    }
+
+    @Override public long getTokenRefunds() { return endpoint.reservations().refunds(); }
+    @Override public long getTokensRefunded() { return endpoint.reservations().refundedTokens(); }
+    @Override public long getTokenExtraCharges() { return endpoint.reservations().extraCharges(); }
+    @Override public long getTokensExtraCharged() { return endpoint.reservations().extraChargedTokens(); }
+    @Override public double getEstimatorErrorPercent() { return endpoint.reservations().meanAbsoluteErrorPercent(); }
+    @Override public double getEstimatorBiasPercent() { return endpoint.reservations().meanErrorPercent(); }
+    @Override public long getEstimatorSamples() { return endpoint.reservations().samples(); }
+
+    @Override public long getProviderRequestRate() { return endpoint.gate().providerRequestRate(); }
+    @Override public long getProviderTokenRate() { return endpoint.gate().providerTokenRate(); }
+
     @Override public void resetBreaker() { endpoint.gate().resetBreaker(); }
     @Override public void openBreaker() { endpoint.gate().openBreaker(); }
 
@@ -154,6 +174,7 @@ final class EndpointMBeanImpl extends NotificationBroadcasterSupport implements 
     @Override
     public void resetStats() {
         monitor().reset();
+        endpoint.reservations().reset();
         JmxSupport.resetWindow(endpoint.id());
     }
 

@@ -97,6 +97,32 @@ public interface EndpointMXBean {
     long getProviderLimitTokens();
     /** Age of that view in milliseconds; -1 = never seen. */
     long getProviderViewAgeMillis();
+    /**
+     * The refill rate (per minute) the provider's headers show its request bucket has, when below the configured Rpm:
+     * the local bucket refills at this rate instead. 0 = none learned (the configured rate applies).
+     */
+    long getProviderRequestRate();
+    /** As {@link #getProviderRequestRate()}, for tokens against Tpm. */
+    long getProviderTokenRate();
+
+    // ---- reservation accounting: the tokens reserved at admission (TokensReserved) against what the calls were
+    // finally charged (TokensCharged), from the provider's reported usage and its charging rule
+    /** tokens.estimator: chars or tiktoken. */
+    String getEstimator();
+    /** Calls whose charge differed from their reservation: refunds plus extra charges. */
+    long getTokenCorrections();
+    /** Calls charged less than reserved; the difference went back to the TPM bucket. */
+    long getTokenRefunds();
+    long getTokensRefunded();
+    /** Calls charged more than reserved; the difference was taken from the TPM bucket afterwards. */
+    long getTokenExtraCharges();
+    long getTokensExtraCharged();
+    /** Mean |estimated - reported| / reported prompt tokens, in percent, over the last 256 calls that reported usage. */
+    double getEstimatorErrorPercent();
+    /** Mean (estimated - reported) / reported prompt tokens, in percent: positive = the estimator overestimates. */
+    double getEstimatorBiasPercent();
+    /** Calls whose reported prompt was compared with the estimate. */
+    long getEstimatorSamples();
 
     // ---- operations
     void resetBreaker();

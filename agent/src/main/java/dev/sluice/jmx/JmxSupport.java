@@ -5,6 +5,7 @@ import dev.sluice.alert.Events;
 import dev.sluice.alert.Figures;
 import dev.sluice.alert.Watcher;
 import dev.sluice.client.EndpointRuntime;
+import dev.sluice.client.FaultInjection;
 import dev.sluice.client.Faults;
 import dev.sluice.client.Sluice;
 import dev.sluice.client.SluiceRuntime;
@@ -74,6 +75,7 @@ public final class JmxSupport {
                 EndpointMBeanImpl have = ENDPOINTS.get(ep.id());
                 if (have != null && have.endpoint() == ep) continue;
                 try {
+                    FaultInjection.check(FaultInjection.Step.JMX);
                     ObjectName name = endpointName(ep.id());
                     if (server.isRegistered(name)) server.unregisterMBean(name);
                     EndpointMBeanImpl bean = new EndpointMBeanImpl(ep, name);

@@ -4,7 +4,7 @@ package dev.sluice.provider;
 public enum Estimator {
     /** UTF-8 bytes of the prompt text / 4, rounded up. */
     CHARS,
-    /** Exact BPE count (issue 5); until then it falls back to CHARS. */
+    /** BPE count with OpenAI's vocabulary for the request's model ({@link Tiktoken}). */
     TIKTOKEN;
 
     public static Estimator parse(String s) {

@@ -15,9 +15,24 @@ public interface PromptCounter {
     /** UTF-8 bytes / 4, rounded up (for an unparsed body: the body length / 4). */
     PromptCounter CHARS = request -> ceilQuarter(request.promptBytes());
 
-    /** The counter for a configured estimator; TIKTOKEN falls back to CHARS until the BPE counter exists. */
+    /**
+     * The BPE count made while scanning ({@link RequestInfo#promptTokens()}, see {@link Tiktoken}) plus OpenAI's chat
+     * framing ({@value Tiktoken#TOKENS_PER_MESSAGE} per message, {@value Tiktoken#TOKENS_PER_NAME} per message
+     * {@code name}, {@value Tiktoken#REPLY_PRIMING} for the reply) when
+     * the request has {@code messages}; {@link #CHARS} for a request that was not counted.
+     */
+    PromptCounter TIKTOKEN = request -> {
+        long counted = request.promptTokens();
+        if (counted < 0) return CHARS.promptTokens(request);
+        int m = request.messages();
+        if (m == 0) return counted;
+        return counted + (long) Tiktoken.TOKENS_PER_MESSAGE * m + Tiktoken.TOKENS_PER_NAME * request.names()
+                + Tiktoken.REPLY_PRIMING;
+    };
+
+    /** The counter for a configured estimator (null: CHARS). */
     static PromptCounter of(Estimator estimator) {
-        return CHARS;
+        return estimator == Estimator.TIKTOKEN ? TIKTOKEN : CHARS;
     }
 
     /** ceil(bytes / 4), 0 for a negative count. */

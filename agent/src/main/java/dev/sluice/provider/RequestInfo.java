@@ -16,9 +16,17 @@ public final class RequestInfo {
     private final boolean stream;
     private final boolean includeUsage;
     private final boolean parsed;
+    private final int messages;
+    private final int names;
+    private final long promptTokens;
 
     RequestInfo(long promptBytes, long toolBytes, long bodyBytes, long outputBound, int choices, String model,
                 boolean stream, boolean includeUsage, boolean parsed) {
+        this(promptBytes, toolBytes, bodyBytes, outputBound, choices, model, stream, includeUsage, parsed, 0, 0, -1);
+    }
+
+    RequestInfo(long promptBytes, long toolBytes, long bodyBytes, long outputBound, int choices, String model,
+                boolean stream, boolean includeUsage, boolean parsed, int messages, int names, long promptTokens) {
         this.promptBytes = Math.max(0, promptBytes);
         this.toolBytes = Math.max(0, toolBytes);
         this.bodyBytes = Math.max(0, bodyBytes);
@@ -28,6 +36,15 @@ public final class RequestInfo {
         this.stream = stream;
         this.includeUsage = includeUsage;
         this.parsed = parsed;
+        this.messages = Math.max(0, messages);
+        this.names = Math.max(0, names);
+        this.promptTokens = promptTokens < 0 ? -1 : promptTokens;
+    }
+
+    /** This request with its prompt counted by a tokenizer ({@link #promptTokens()}). */
+    RequestInfo withPromptTokens(long tokens) {
+        return new RequestInfo(promptBytes, toolBytes, bodyBytes, outputBound, choices, model, stream, includeUsage,
+                parsed, messages, names, tokens);
     }
 
     /** A body that was not (or could not be) read: only its length is known (0 if unknown). */
@@ -77,11 +94,25 @@ public final class RequestInfo {
     /** True when the body was parsed as JSON (false: estimated from its length). */
     public boolean parsed() { return parsed; }
 
+    /** How many elements the top-level {@code messages} array has (OpenAI chat, Anthropic); 0 when none. */
+    public int messages() { return messages; }
+
+    /** How many of those messages carry a {@code name} (OpenAI counts one more token for each). */
+    public int names() { return names; }
+
+    /**
+     * The prompt text's tokens as counted by a real tokenizer while the body was scanned (the
+     * {@code tiktoken} estimator: exactly the pieces counted in {@link #promptBytes()}, no per-message framing);
+     * -1 when not counted.
+     */
+    public long promptTokens() { return promptTokens; }
+
     @Override
     public String toString() {
         // never the prompt text: sizes and flags only
         return "RequestInfo{promptBytes=" + promptBytes + ", toolBytes=" + toolBytes + ", bodyBytes=" + bodyBytes
                 + ", outputBound=" + outputBound + ", choices=" + choices + ", model=" + model + ", stream=" + stream
-                + ", includeUsage=" + includeUsage + ", parsed=" + parsed + '}';
+                + ", includeUsage=" + includeUsage + ", parsed=" + parsed + ", messages=" + messages + ", names=" + names
+                + ", promptTokens=" + promptTokens + '}';
     }
 }

@@ -45,7 +45,7 @@ public final class RequestScanner {
     }
 
     public static RequestInfo scan(byte[] body, int offset, int length) {
-        return scan(body, offset, length, null);
+        return scan(body, offset, length, (PromptTextSink) null);
     }
 
     /** As {@link #scan(byte[], int, int)}, showing each piece of prompt text to {@code sink} (may be null). */
@@ -55,6 +55,14 @@ public final class RequestScanner {
         } catch (RuntimeException | StackOverflowError e) {
             return RequestInfo.ofUnknownBody(Math.max(0, length));
         }
+    }
+
+    /**
+     * As {@link #scan(byte[], int, int)}; with {@link Estimator#TIKTOKEN} the prompt text is also counted by the
+     * tokenizer ({@link RequestInfo#promptTokens()}, see {@link Tiktoken#scan}).
+     */
+    public static RequestInfo scan(byte[] body, int offset, int length, Estimator estimator) {
+        return estimator == Estimator.TIKTOKEN ? Tiktoken.scan(body, offset, length) : scan(body, offset, length);
     }
 
     /** The scan without the safety net (package-private: tests check it never needs one). */
@@ -90,6 +98,12 @@ public final class RequestScanner {
     private static final int RAW = 10;
     /** Inside a RAW value (already counted by the outer span). */
     private static final int RAW_INNER = 11;
+    /** The top-level {@code messages} array: prompt, and its elements are counted. */
+    private static final int MESSAGES = 12;
+    /** One element of {@code messages}: prompt, and its {@code name} is counted. */
+    private static final int MESSAGE = 13;
+    /** A message's {@code name}: prompt text. */
+    private static final int NAME = 14;
 
     /** One scan's state: a strict (single document) tokenizer whose callbacks do the counting. */
     private static final class Scan extends JsonTokenizer {
@@ -102,6 +116,8 @@ public final class RequestScanner {
         boolean stream;
         boolean includeUsage;
         boolean rootIsObject;
+        int messages;
+        int names;
         private long rawWhitespaceAtStart;
         private byte[] currentBuf;
         private long currentBase;
@@ -123,7 +139,7 @@ public final class RequestScanner {
                 return new RequestInfo(bodyBytes, 0, bodyBytes, outputBound, choices, model, stream, includeUsage, false);
             }
             return new RequestInfo(textBytes + rawBytes, rawBytes, bodyBytes, outputBound, choices, model, stream,
-                    includeUsage, true);
+                    includeUsage, true, messages, names, -1);
         }
 
         private static long multiply(long a, long b) {
@@ -142,7 +158,10 @@ public final class RequestScanner {
                 case ROOT:
                     return rootMember(k, n);
                 case PROMPT:
+                case MESSAGES:
                     return promptMember(k, n);
+                case MESSAGE:
+                    return n == 4 && is(k, n, "name") ? NAME : promptMember(k, n);
                 case STREAM_OPTIONS:
                     return is(k, n, "include_usage") ? INCLUDE_USAGE : NONE;
                 case GENERATION_CONFIG:
@@ -173,7 +192,8 @@ public final class RequestScanner {
                 case 7:
                     return is(k, n, "best_of") ? CHOICES : NONE;
                 case 8:
-                    if (is(k, n, "messages") || is(k, n, "contents")) return PROMPT;
+                    if (is(k, n, "messages")) return MESSAGES;
+                    if (is(k, n, "contents")) return PROMPT;
                     return NONE;
                 case 9:
                     if (is(k, n, "functions")) return RAW;
@@ -250,6 +270,10 @@ public final class RequestScanner {
         @Override
         int elementRole(int parent) {
             switch (parent) {
+                case MESSAGES:
+                    if (messages < Integer.MAX_VALUE) messages++;
+                    return MESSAGE;
+                case MESSAGE:
                 case PROMPT:
                     return PROMPT;
                 case RAW:
@@ -281,6 +305,13 @@ public final class RequestScanner {
         @Override
         void string(int role, long decodedBytes, long startPos, long endPos, byte[] buf, int startIdx, int endIdx) {
             switch (role) {
+                case NAME:
+                    if (names < Integer.MAX_VALUE) names++;
+                    textBytes += decodedBytes;
+                    if (sink != null && startIdx >= 0) sink.text(buf, startIdx, endIdx, true);
+                    break;
+                case MESSAGES:
+                case MESSAGE:
                 case PROMPT:
                     textBytes += decodedBytes;
                     if (sink != null && startIdx >= 0) sink.text(buf, startIdx, endIdx, true);
@@ -307,6 +338,9 @@ public final class RequestScanner {
                 case CHOICES:
                     if (value >= 1) choices = (int) Math.max(choices, Math.min(value, MAX_CHOICES));
                     break;
+                case MESSAGES:
+                case MESSAGE:
+                case NAME:
                 case PROMPT:
                     textBytes += 4; // a token id (legacy prompt or embeddings input as token arrays)
                     break;

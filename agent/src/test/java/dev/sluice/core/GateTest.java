@@ -562,6 +562,44 @@ class GateTest {
         assertEquals(0, sched.pending(), "no sweep while nothing is outstanding");
     }
 
+    @Test
+    void moreOutstandingPermitsThanLeaseSlotsAreAllReclaimed() {
+        Gate g = gate(limits().leaseNanos(10 * SEC));
+        List<Permit> reclaimed = new ArrayList<>();
+        g.setListener(new GateListener() {
+            @Override
+            public void onLeaseReclaimed(Permit permit) {
+                reclaimed.add(permit);
+            }
+        });
+        List<Permit> lost = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) lost.add(now(g, Priority.NORMAL, 0)); // past the table: some in the list
+        Permit done = now(g, Priority.NORMAL, 0);
+        assertTrue(done.complete(200, 0));
+        sched.advance(11 * SEC);
+        assertEquals(3000, reclaimed.size());
+        assertEquals(new java.util.HashSet<>(lost), new java.util.HashSet<>(reclaimed));
+        assertEquals(0, g.monitor().inFlight());
+        assertEquals(3000, g.monitor().reclaimedLeases());
+        sched.advance(5 * SEC);
+        assertEquals(0, sched.pending(), "no sweep while nothing is outstanding");
+    }
+
+    @Test
+    void aHandedBackPermitIsNotKeptByTheGate() throws InterruptedException {
+        Gate g = gate(limits().leaseNanos(10 * SEC));
+        Permit keep = now(g, Priority.NORMAL, 0); // outstanding, so the sweep stays scheduled
+        java.lang.ref.WeakReference<Permit> ref = new java.lang.ref.WeakReference<>(now(g, Priority.NORMAL, 0));
+        assertTrue(ref.get().complete(200, 0));
+        long end = System.nanoTime() + 10 * SEC;
+        while (ref.get() != null && System.nanoTime() < end) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertEquals(null, ref.get(), "a completed permit is garbage before any sweep");
+        assertTrue(keep.complete(200, 0));
+    }
+
     // ---------------------------------------------------------------- breaker through the gate
 
     @Test
@@ -654,6 +692,46 @@ class GateTest {
         clock.advance(SEC);
         g.syncRemaining(p, 0, -1);
         assertEquals(5, g.monitor().availableRequests(), "0 - 5 + 10 refilled");
+    }
+
+    @Test
+    void callsStillAwaitingTheirAnswerCountAgainstTheProvidersFigure() {
+        Gate g = gate(limits().rpm(600)); // 10/s, capacity 600
+        Permit early = now(g, Priority.NORMAL, 0);
+        Permit late = now(g, Priority.NORMAL, 0);
+        // late's answer came first: early (admitted before it) may not have reached the provider yet
+        g.syncRemaining(late, 10, -1);
+        assertEquals(9, g.monitor().availableRequests(), "10 - the one call still awaiting its answer");
+        early.answered();
+        early.complete(200, Permit.KEEP_RESERVATION);
+        late.complete(200, Permit.KEEP_RESERVATION);
+        Permit third = now(g, Priority.NORMAL, 0);
+        g.syncRemaining(third, 5, -1);
+        assertEquals(5, g.monitor().availableRequests(), "nothing else outstanding");
+    }
+
+    @Test
+    void learnsTheProvidersSlowerRefillFromItsHeadersAndForgetsItOnNewLimits() {
+        Gate g = gate(limits().rpm(6000).burst(1.0 / 60)); // 100/s, capacity 100
+        double provider = 50;                                // the provider: 50/s, capacity 50
+        for (int i = 0; i < 40; i++) {
+            Permit p = now(g, Priority.NORMAL, 0);
+            provider -= 1;
+            long remaining = (long) Math.floor(provider);
+            g.syncRemaining(p, remaining, (long) Math.ceil((50 - provider) / 50 * 1e9), -1, -1);
+            p.complete(200, Permit.KEEP_RESERVATION);
+            clock.advance(5 * MS);
+            provider = Math.min(50, provider + 50 * 0.005);
+        }
+        long learned = g.providerRequestRate();
+        assertTrue(learned > 2500 && learned <= 3000, "about 3,000 per minute: " + learned);
+        // the bucket now refills at that rate: empty it, wait a second
+        while (g.monitor().availableRequests() > 0) now(g, Priority.NORMAL, 0).complete(200, Permit.KEEP_RESERVATION);
+        clock.advance(SEC);
+        long refilled = g.monitor().availableRequests();
+        assertTrue(refilled >= learned / 60 - 1 && refilled <= learned / 60 + 1, "one second at the learned rate: " + refilled);
+        g.setLimits(g.limits().toBuilder().rpm(6000).build());
+        assertEquals(0, g.providerRequestRate(), "new limits start from the configured rate");
     }
 
     @Test

@@ -39,6 +39,37 @@ class TokenBucketTest {
     }
 
     @Test
+    void aRefundAtAnEarlierTimeIsTheSameAsARefundNow() {
+        SplittableRandom rnd = new SplittableRandom(42);
+        ManualClock c = new ManualClock();
+        TokenBucket now = new TokenBucket(6_000, 500, c);
+        TokenBucket early = new TokenBucket(6_000, 500, c);
+        List<Long> times = new ArrayList<>();
+        for (int i = 0; i < 200_000; i++) {
+            times.add(c.nanoTime());
+            c.advance(rnd.nextInt(20_000_000));
+            int op = rnd.nextInt(10);
+            long n = 1 + rnd.nextInt(300);
+            if (op < 4) {
+                assertEquals(now.tryConsume(n), early.tryConsume(n), "step " + i);
+            } else if (op < 8) {
+                long t = times.get(Math.max(0, times.size() - 1 - rnd.nextInt(50))); // up to ~50 steps back
+                now.refund(n);
+                early.refund(n, t);
+            } else if (op < 9) {
+                now.forceConsume(n);
+                early.forceConsume(n);
+            } else if (rnd.nextInt(100) == 0) {
+                long rate = 600 + rnd.nextInt(60_000);
+                long cap = 1 + rnd.nextInt(2_000);
+                now.setLimits(rate, cap);
+                early.setLimits(rate, cap);
+            }
+            assertEquals(now.available(), early.available(), "step " + i);
+        }
+    }
+
+    @Test
     void refillIsExactForOddRatesOverAMillionSteps() {
         long[] rates = {1, 7, 123_456_789L, 8_571_428_571L /* ~1 token per 7 ns */, 10_000_000_000L, 99_999_999_989L};
         for (long rate : rates) {

@@ -161,6 +161,130 @@ class ProviderFuzzTest {
         }
     }
 
+    @Test
+    void hugeRequestBodies() {
+        // One 24 MB prompt, 200,000 small messages, 2 million token ids: read in one pass, counted exactly, no copy.
+        int big = 24 << 20;
+        StringBuilder one = new StringBuilder(big + 100).append("{\"model\":\"m\",\"max_tokens\":7,\"messages\":[{\"role\":\"user\",\"content\":\"");
+        for (int i = 0; i < big; i++) one.append((char) ('a' + i % 26));
+        byte[] b = one.append("\"}]}").toString().getBytes(StandardCharsets.UTF_8);
+        one = null;
+        RequestInfo r = RequestScanner.scanUnchecked(b, 0, b.length, null);
+        assertTrue(r.parsed(), msg("24 MB prompt parsed"));
+        assertEquals(big, r.promptBytes(), msg("24 MB prompt counted exactly"));
+        assertEquals(7, r.outputBound());
+        assertEquals(b.length - 10, RequestScanner.scan(b, 5, b.length - 10).bodyBytes(), msg("a slice"));
+        b = null;
+
+        StringBuilder many = new StringBuilder("{\"messages\":[");
+        for (int i = 0; i < 200_000; i++) many.append(i == 0 ? "" : ",").append("{\"role\":\"user\",\"content\":\"abcd\"}");
+        byte[] m = many.append("],\"max_tokens\":3}").toString().getBytes(StandardCharsets.UTF_8);
+        RequestInfo rm = RequestScanner.scanUnchecked(m, 0, m.length, null);
+        assertEquals(800_000, rm.promptBytes(), msg("200,000 messages"));
+        assertEquals(3, rm.outputBound(), msg("a bound after 200,000 messages"));
+
+        StringBuilder ids = new StringBuilder("{\"prompt\":[");
+        for (int i = 0; i < 2_000_000; i++) ids.append(i == 0 ? "" : ",").append(i % 50_000);
+        byte[] t = ids.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+        RequestInfo rt = RequestScanner.scanUnchecked(t, 0, t.length, null);
+        assertEquals(8_000_000, rt.promptBytes(), msg("2 million token ids, 4 bytes each"));
+        cases += 4;
+    }
+
+    @Test
+    void invalidUtf8InPrompts() {
+        Random rnd = new Random(SEED ^ 0x7f8);
+        byte[][] bad = {{(byte) 0xFF}, {(byte) 0xC0, (byte) 0x80}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+                {(byte) 0xE2, (byte) 0x82}, {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, {(byte) 0x80},
+                {(byte) 0xF0, (byte) 0x9F, (byte) 0x98}, {(byte) 0xC3}};
+        String[] escapes = {"\\ud800", "\\udfff", "\\ud83d\\ude00", "\\u0000", "\\uZZZZ", "\\", "\\x41"};
+        for (int c = 0; c < 2000; c++) {
+            java.io.ByteArrayOutputStream content = new java.io.ByteArrayOutputStream();
+            int rawBytes = 0;
+            boolean clean = true;
+            int pieces = 1 + rnd.nextInt(12);
+            for (int i = 0; i < pieces; i++) {
+                int k = rnd.nextInt(3);
+                if (k == 0) {
+                    byte[] x = bad[rnd.nextInt(bad.length)];
+                    content.write(x, 0, x.length);
+                    rawBytes += x.length;
+                } else if (k == 1) {
+                    byte[] x = "plain text".getBytes(StandardCharsets.UTF_8);
+                    content.write(x, 0, x.length);
+                    rawBytes += x.length;
+                } else {
+                    byte[] x = escapes[rnd.nextInt(escapes.length)].replace("\\\\", "\\").getBytes(StandardCharsets.UTF_8);
+                    content.write(x, 0, x.length);
+                    clean = false;
+                }
+            }
+            byte[] head = "{\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"".getBytes(StandardCharsets.UTF_8);
+            byte[] tail = "\"}]}".getBytes(StandardCharsets.UTF_8);
+            byte[] body = new byte[head.length + content.size() + tail.length];
+            System.arraycopy(head, 0, body, 0, head.length);
+            System.arraycopy(content.toByteArray(), 0, body, head.length, content.size());
+            System.arraycopy(tail, 0, body, head.length + content.size(), tail.length);
+            RequestInfo r;
+            try {
+                r = RequestScanner.scanUnchecked(body, 0, body.length, null);
+            } catch (RuntimeException e) {
+                fail(msg("invalid UTF-8 case " + c + " threw"), e);
+                return;
+            }
+            assertTrue(r.promptBytes() >= 0 && r.promptBytes() <= 4L * body.length, msg("case " + c + ": " + r));
+            if (clean) {
+                assertTrue(r.parsed(), msg("raw invalid bytes are not JSON syntax: case " + c));
+                assertEquals(rawBytes, r.promptBytes(), msg("raw bytes counted as they are: case " + c));
+            }
+            assertTrue(ProviderProfile.of(ProviderKind.OPENAI).estimateTokens(r, 512) >= 0);
+            check(body, rnd, "invalid utf-8 prompt " + c);
+            cases++;
+        }
+    }
+
+    @Test
+    void absurdEventStreamLines() {
+        Random rnd = new Random(SEED ^ 0x55e);
+        int n = 8 << 20;
+        String usage = "data: {\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4,\"total_tokens\":7}}\n\n";
+        String[] before = {
+                ": " + "c".repeat(n) + "\n\n",                                           // a comment line of 8 MB
+                "event: " + "e".repeat(n) + "\n\n",                                      // an event name of 8 MB
+                "x".repeat(n) + "\n\n",                                                  // a field name without a colon
+                "data: {\"choices\":[{\"delta\":{\"content\":\"" + "t".repeat(n) + "\"}}]}\n\n", // an 8 MB delta
+                "data: " + "\"".repeat(3) + "q".repeat(n) + "\n\n",                      // a broken data line
+                "\n".repeat(1_000_000) + "\r".repeat(1_000_000),                          // a million empty lines, CR ones
+                "id: " + "9".repeat(n) + "\nretry: " + "9".repeat(1000) + "\n\n",            // huge id and retry fields
+        };
+        for (String pre : before) {
+            byte[] b = (pre + usage).getBytes(StandardCharsets.UTF_8);
+            for (ProviderKind kind : new ProviderKind[] {ProviderKind.OPENAI, ProviderKind.GENERIC}) {
+                ResponseUsageParser p = (ResponseUsageParser) UsageParser.forResponse(kind, "text/event-stream");
+                for (int i = 0; i < b.length; ) {
+                    int len = Math.min(b.length - i, 1 + rnd.nextInt(rnd.nextBoolean() ? 100 : 300_000));
+                    p.feed(ByteBuffer.wrap(b, i, len));
+                    i += len;
+                }
+                p.end();
+                String what = pre.substring(0, Math.min(12, pre.length())).replace("\n", "\\n");
+                assertNull(p.fault, msg("fault after " + what));
+                assertTrue(p.bufferHighWater() <= ResponseUsageParser.bufferCap(), msg("buffer cap after " + what));
+                assertEquals(7, p.totalTokens(), msg("usage after " + what + " (" + kind + ")"));
+                cases++;
+            }
+        }
+    }
+
+    /** Fuzz cases run by the tests above that count them (the rest count in their own loops). */
+    static long cases;
+
+    @org.junit.jupiter.api.AfterAll
+    static void figures() {
+        System.out.println("FIGURES provider fuzz: " + (CASES + cases + NASTY.length * 2L) + " cases beyond the fixed"
+                + " ones, seed " + SEED);
+    }
+
     // ---- the checks ---------------------------------------------------------------------------------------
 
     private static void check(byte[] input, Random rnd, String what) {

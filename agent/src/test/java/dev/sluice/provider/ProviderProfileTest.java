@@ -88,7 +88,9 @@ class ProviderProfileTest {
             throw new IllegalStateException("broken counter");
         }));
         assertEquals(10, OPENAI.estimateTokens(r, 512, request -> -3));
-        assertSame(PromptCounter.CHARS, PromptCounter.of(Estimator.TIKTOKEN));
+        assertSame(PromptCounter.TIKTOKEN, PromptCounter.of(Estimator.TIKTOKEN));
+        assertSame(PromptCounter.CHARS, PromptCounter.of(Estimator.CHARS));
+        assertSame(PromptCounter.CHARS, PromptCounter.of(null));
     }
 
     @Test

@@ -250,7 +250,9 @@ public final class ChildJvm {
                 throw new AssertionError("child JVM did not finish in " + timeoutSeconds + " s\nstdout:\n"
                         + stdoutSoFar() + "\nstderr:\n" + stderrSoFar());
             }
-            return new Result(process.exitValue(), stdoutSoFar(), stderrSoFar());
+            Result r = new Result(process.exitValue(), stdoutSoFar(), stderrSoFar());
+            SecretsCheck.assertClean(r); // every test's child, logs, MBean dumps and refusal messages alike
+            return r;
         }
     }
 

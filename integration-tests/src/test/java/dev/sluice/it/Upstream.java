@@ -78,6 +78,11 @@ public final class Upstream implements AutoCloseable {
         return server.failed();
     }
 
+    /** Answers cut mid-body on an {@code x-mock-chaos: cut-after=N} directive. */
+    public long cuts() {
+        return server.cuts();
+    }
+
     /** Net tokens charged against the upstream's TPM (prompt + output bound at arrival, less refunds). */
     public long tokensCharged() {
         return server.tokensCharged();

@@ -103,6 +103,7 @@ public final class MockLlmServer implements AutoCloseable {
     private final LongAdder streamErrors = new LongAdder();
     private final LongAdder unauthorized = new LongAdder();
     private final LongAdder badRequests = new LongAdder();
+    private final LongAdder cuts = new LongAdder();
     private final LongAdder tokensCharged = new LongAdder();
     private final LongAdder promptTokens = new LongAdder();
     private final LongAdder completionTokens = new LongAdder();
@@ -227,6 +228,11 @@ public final class MockLlmServer implements AutoCloseable {
     }
 
     /** 400s (body not JSON) and 404/405s. */
+    /** Answers whose connection was cut mid-body on an x-mock-chaos {@code cut-after} directive. */
+    public long cuts() {
+        return cuts.sum();
+    }
+
     public long badRequests() {
         return badRequests.sum();
     }
@@ -290,7 +296,7 @@ public final class MockLlmServer implements AutoCloseable {
     /** Zeroes every counter and the timeline (second 0 starts now). The buckets are left as they are. */
     public MockLlmServer reset() {
         requests.set(0);
-        for (LongAdder a : new LongAdder[]{ok, rateLimited, failed, overloaded, streamErrors, unauthorized, badRequests, tokensCharged,
+        for (LongAdder a : new LongAdder[]{ok, rateLimited, failed, overloaded, streamErrors, unauthorized, badRequests, cuts, tokensCharged,
                 promptTokens, completionTokens}) {
             a.reset();
         }
@@ -549,6 +555,14 @@ public final class MockLlmServer implements AutoCloseable {
             long out = hugeBytes > 0 ? hugeBytes / 4 : TokenCount.outputTokens(bound, setting);
             boolean truncated = hugeBytes == 0 && setting > bound;
 
+            Chaos chaos = Chaos.of(ex.getRequestHeaders());
+            if (chaos != null && chaos.status != 0) {
+                Answers.sleep(chaos.latencyMillis);
+                failed.increment();
+                chaosFailure(ex, api, chaos, model);
+                return;
+            }
+
             int fail = failStatus;
             if (fail != 0) {
                 Answers.sleep(latencyMillis);
@@ -585,13 +599,17 @@ public final class MockLlmServer implements AutoCloseable {
                 tokensCharged.add(-refund);
             };
             Call call = new Call(api, seq, model, stream, !omitUsage && (askedUsage || includeUsageAlways), omitUsage,
-                    prompt, bound, out, hugeBytes, streamChunks, streamChunkDelayMillis, streamPauseAfterFirstMillis,
+                    prompt, bound, out, hugeBytes, streamChunks,
+                    chaos != null && chaos.chunkDelayMillis >= 0 ? chaos.chunkDelayMillis : streamChunkDelayMillis,
+                    streamPauseAfterFirstMillis,
                     stream ? streamErrorAfterChunks : -1, streamErrors::increment, truncated, settle);
             try {
-                Answers.sleep(latencyMillis);
+                Answers.sleep(chaos != null && chaos.latencyMillis >= 0 ? chaos.latencyMillis : latencyMillis);
                 rateHeaders(ex.getResponseHeaders(), api, d);
-                if (stream) Answers.stream(ex, call);
-                else Answers.json(ex, call);
+                HttpExchange answer = chaos == null ? ex : chaos.exchange(ex);
+                if (answer != ex) cuts.increment();
+                if (stream) Answers.stream(answer, call);
+                else Answers.json(answer, call);
             } finally {
                 call.settle(); // the answer was cut short: settle all the same
             }
@@ -634,9 +652,12 @@ public final class MockLlmServer implements AutoCloseable {
     }
 
     private void sendFailure(HttpExchange ex, Call.Api api, int status, String model) throws IOException {
+        sendFailure(ex, api, status, model, failRetryAfterMillis);
+    }
+
+    private void sendFailure(HttpExchange ex, Call.Api api, int status, String model, long ra) throws IOException {
         Headers h = ex.getResponseHeaders();
         rateHeaders(h, api, limiter.peek());
-        long ra = failRetryAfterMillis;
         if (ra > 0) {
             h.set("retry-after", String.valueOf((ra + 999) / 1000));
             h.set("retry-after-ms", String.valueOf(ra));
@@ -675,6 +696,22 @@ public final class MockLlmServer implements AutoCloseable {
             }
         }
         sendJson(ex, status, json);
+    }
+
+    /** An x-mock-chaos status: 429 as a rate limit with the directive's retry time, else as failStatus answers it. */
+    private void chaosFailure(HttpExchange ex, Call.Api api, Chaos chaos, String model) throws IOException {
+        if (chaos.status != 429) {
+            sendFailure(ex, api, chaos.status, model, chaos.retryMillis);
+            return;
+        }
+        Headers h = ex.getResponseHeaders();
+        if (chaos.retryMillis > 0) {
+            h.set("retry-after", String.valueOf((chaos.retryMillis + 999) / 1000));
+            h.set("retry-after-ms", String.valueOf(chaos.retryMillis));
+        }
+        String msg = "Rate limit reached for " + model + " in organization org-mock (x-mock-chaos).";
+        sendJson(ex, 429, api.anthropic() ? anthropicError("rate_limit_error", msg)
+                : openAiError(msg, "requests", "rate_limit_exceeded"));
     }
 
     private void sendError(HttpExchange ex, int status, boolean anthropic, String type, String msg, String code) throws IOException {

@@ -1,6 +1,7 @@
 package dev.sluice.instrument.apache;
 
 import dev.sluice.client.Faults;
+import dev.sluice.client.GovernedCall;
 import net.bytebuddy.dynamic.ClassFileLocator;
 
 import java.io.IOException;
@@ -70,6 +71,7 @@ public final class ApacheBridge {
             V5.get(anchor).classicAfter(call, response, thrown);
         } catch (Throwable t) {
             Faults.record(null, "apache5 response", t);
+            release(call); // the response goes to the application unwatched: its permit must not wait for the lease
         }
     }
 
@@ -79,6 +81,14 @@ public final class ApacheBridge {
             if (h != null) h.responseClosed(response);
         } catch (Throwable t) {
             Faults.record(null, "apache5 response close", t);
+        }
+    }
+
+    private static void release(Object call) {
+        try {
+            if (call instanceof GovernedCall) ((GovernedCall) call).onComplete();
+        } catch (Throwable ignored) {
+            // already recorded
         }
     }
 
@@ -119,6 +129,7 @@ public final class ApacheBridge {
             V4.get(anchor).classicAfter(call, response, thrown);
         } catch (Throwable t) {
             Faults.record(null, "apache4 response", t);
+            release(call); // the response goes to the application unwatched: its permit must not wait for the lease
         }
     }
 

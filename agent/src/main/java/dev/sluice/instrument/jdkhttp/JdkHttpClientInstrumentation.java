@@ -39,7 +39,9 @@ public final class JdkHttpClientInstrumentation implements ClientInstrumentation
     static final String INJECTED = "dev.sluice.instrument.jdkhttp.injected.";
     static final List<String> HELPERS = List.of(INJECTED + "JdkHttpClientBridge", INJECTED + "GovernedBodyHandler",
             INJECTED + "GovernedBodyHandler$Subscriber", INJECTED + "GovernedBodyHandler$Subscriber$1",
-            INJECTED + "RequestBodies", INJECTED + "RequestBodies$Collector");
+            INJECTED + "RequestBodies", INJECTED + "RequestBodies$Collector", INJECTED + "SyntheticResponses",
+            INJECTED + "SyntheticResponses$Info", INJECTED + "SyntheticResponses$OneShot",
+            INJECTED + "SyntheticResponses$Response");
 
     @Override
     public AgentBuilder install(AgentBuilder builder, Instrumentation inst, ClassFileLocator advice) {
@@ -67,19 +69,28 @@ public final class JdkHttpClientInstrumentation implements ClientInstrumentation
 
     /**
      * Blocking send: admission before, the body handler wrapped to watch the response, the request's timeout
-     * shortened by the time spent waiting, a failure reported.
+     * shortened by the time spent waiting, a failure reported. With {@code reject=http} a refusal is a synthetic
+     * response: the original method is skipped and that is returned.
      */
     public static final class SendAdvice {
-        @Advice.OnMethodEnter
-        static void enter(@Advice.Argument(value = 0, readOnly = false) HttpRequest request,
-                          @Advice.Argument(value = 1, readOnly = false) HttpResponse.BodyHandler<?> handler)
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static HttpResponse<?> enter(@Advice.Argument(value = 0, readOnly = false) HttpRequest request,
+                                     @Advice.Argument(value = 1, readOnly = false) HttpResponse.BodyHandler<?> handler)
                 throws java.io.IOException, InterruptedException {
-            handler = JdkHttpClientBridge.beforeSend(request, handler);
+            Object governed = JdkHttpClientBridge.beforeSend(request, handler);
+            if (governed instanceof HttpResponse) return (HttpResponse<?>) governed;
+            handler = (HttpResponse.BodyHandler<?>) governed;
             request = JdkHttpClientBridge.requestFor(request, handler);
+            return null;
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.Argument(1) HttpResponse.BodyHandler<?> handler, @Advice.Thrown Throwable thrown) {
+        static void exit(@Advice.Enter HttpResponse<?> answered, @Advice.Argument(1) HttpResponse.BodyHandler<?> handler,
+                         @Advice.Thrown Throwable thrown, @Advice.Return(readOnly = false) HttpResponse<?> returned) {
+            if (answered != null) {
+                returned = answered;
+                return;
+            }
             JdkHttpClientBridge.afterSend(handler, thrown);
         }
     }

@@ -51,7 +51,10 @@ public final class OkHttpInstrumentation implements ClientInstrumentation {
             "dev.sluice.instrument.okhttp.injected.GovernedResponseBody",
             "dev.sluice.instrument.okhttp.injected.GovernedCallback",
             "dev.sluice.instrument.okhttp.injected.RequestBodies",
-            "dev.sluice.instrument.okhttp.injected.OkHttpCalls");
+            "dev.sluice.instrument.okhttp.injected.SyntheticResponses",
+            "dev.sluice.instrument.okhttp.injected.SyntheticResponses$Body",
+            "dev.sluice.instrument.okhttp.injected.OkHttpCalls",
+            "dev.sluice.instrument.okhttp.injected.OkHttpCalls$Answered");
 
     @Override
     public String name() {
@@ -71,8 +74,8 @@ public final class OkHttpInstrumentation implements ClientInstrumentation {
 
     /**
      * {@code Call.execute()}: admission before (blocking, within the call's own timeout, woken by
-     * {@code cancel()}); a refusal skips the method and is thrown as the caller's IOException; the response is
-     * handed back with its body watched.
+     * {@code cancel()}); a refusal skips the method and is thrown as the caller's IOException (with
+     * {@code reject=http}: returned as a synthetic response); the response is handed back with its body watched.
      */
     public static final class ExecuteAdvice {
         @Advice.OnMethodEnter(skipOn = IOException.class, suppress = Throwable.class)
@@ -86,7 +89,9 @@ public final class OkHttpInstrumentation implements ClientInstrumentation {
                          @Advice.Thrown(readOnly = false) Throwable thrown) {
             if (state == null) return;
             if (state instanceof IOException) {
-                thrown = (IOException) state;
+                Object answered = OkHttpCalls.answerOf(state); // reject=http: return the synthetic response
+                if (answered != null) response = answered;
+                else thrown = (IOException) state;
                 return;
             }
             response = OkHttpCalls.afterExecute(state, call, response, thrown);

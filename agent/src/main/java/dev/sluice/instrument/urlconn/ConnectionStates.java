@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The values must never reference the connection, or it could never be collected.
  */
 final class ConnectionStates<S extends ConnectionStates.Entry> {
-    /** What a value must offer: the call to hand back when its connection is collected unfinished. */
+    /** What a value must offer: the call to hand back when its connection is collected unfinished (null: none). */
     interface Entry {
         GovernedCall call();
     }
@@ -49,7 +49,7 @@ final class ConnectionStates<S extends ConnectionStates.Entry> {
     void expunge() {
         for (Reference<?> r; (r = queue.poll()) != null; ) {
             S s = map.remove(r);
-            if (s != null) s.call().onCancel();
+            if (s != null && s.call() != null) s.call().onCancel(); // a refused connection has no call
         }
     }
 

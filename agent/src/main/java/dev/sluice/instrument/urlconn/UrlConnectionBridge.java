@@ -1,5 +1,6 @@
 package dev.sluice.instrument.urlconn;
 
+import dev.sluice.SluiceRejectedException;
 import dev.sluice.client.EndpointRuntime;
 import dev.sluice.client.Faults;
 import dev.sluice.client.GovernedCall;
@@ -46,15 +47,32 @@ public final class UrlConnectionBridge {
     private UrlConnectionBridge() {
     }
 
-    /** One admitted connection's call. Never references the connection (see ConnectionStates). */
+    /**
+     * One admitted connection's call, or a refused connection's refusal. Never references the connection (see
+     * ConnectionStates).
+     */
     static final class State implements ConnectionStates.Entry {
         final GovernedCall call;
+        /**
+         * The refusal this connection got. The JDK asks for the response again after a failure
+         * ({@code getResponseCode()} calls {@code getInputStream()}, then {@code getHeaderField(0)} calls it once
+         * more), and remembers its own failures for those repeats; a refusal thrown by the advice is not one of
+         * its own, so Sluice remembers it: the repeat gets the same refusal, not a second admission (which could
+         * wait in the room again, count a second refusal, or even be admitted and send the call after all).
+         */
+        final SluiceRejectedException refusal;
         volatile boolean responded;
         volatile WeakReference<InputStream> raw;
         volatile WeakReference<GovernedInputStream> wrapped;
 
         State(GovernedCall call) {
             this.call = call;
+            this.refusal = null;
+        }
+
+        State(SluiceRejectedException refusal) {
+            this.call = null;
+            this.refusal = refusal;
         }
 
         @Override
@@ -77,11 +95,15 @@ public final class UrlConnectionBridge {
         boolean streaming = fixedLength != -1 || chunkLength != -1;
         try {
             State s = STATES.get(c);
+            if (s != null && s.refusal != null) throw s.refusal;
             if (s != null || !streaming || !doOutput) return s;
             return admit(c, null, fixedLength);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) { // a refusal, or interrupted while waiting: the method does not run
             depth[0]--;
             throw e;
+        } catch (RuntimeException | Error e) { // fail open: the call goes on ungoverned; the exit still runs
+            Faults.record(null, "httpurlconnection admission", e);
+            return null;
         }
     }
 
@@ -104,12 +126,16 @@ public final class UrlConnectionBridge {
         if (depth[0]++ > 0) return null;
         try {
             State s = STATES.get(c);
+            if (s != null && s.refusal != null) throw s.refusal;
             if (s != null) return s;
             return admit(c, poster instanceof ByteArrayOutputStream ? (ByteArrayOutputStream) poster : null,
                     fixedLength);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) { // a refusal, or interrupted while waiting: the method does not run
             depth[0]--;
             throw e;
+        } catch (RuntimeException | Error e) { // fail open: the call goes on ungoverned; the exit still runs
+            Faults.record(null, "httpurlconnection admission", e);
+            return null;
         }
     }
 
@@ -157,7 +183,7 @@ public final class UrlConnectionBridge {
     public static void disconnect(HttpURLConnection c) {
         try {
             State s = STATES.remove(c);
-            if (s != null) s.call.onCancel();
+            if (s != null && s.call != null) s.call.onCancel();
         } catch (Throwable t) {
             Faults.record(null, "httpurlconnection disconnect", t);
         }
@@ -180,6 +206,13 @@ public final class UrlConnectionBridge {
         }
         try {
             call.admit(deadline(c));
+        } catch (SluiceRejectedException r) {
+            try {
+                STATES.put(c, new State(r));
+            } catch (Throwable t) {
+                Faults.record(ep, "httpurlconnection state", t);
+            }
+            throw r;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             InterruptedIOException io = new InterruptedIOException("interrupted while waiting for admission");
@@ -206,7 +239,7 @@ public final class UrlConnectionBridge {
                 length = poster.size();
                 if (length > 0 && length <= MAX_SCAN) {
                     byte[] body = poster.toByteArray();
-                    info = RequestScanner.scan(body, 0, body.length);
+                    info = RequestScanner.scan(body, 0, body.length, ep.config().estimator());
                 }
             }
         } catch (Throwable t) {

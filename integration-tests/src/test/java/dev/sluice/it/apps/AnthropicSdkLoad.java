@@ -18,14 +18,14 @@ public final class AnthropicSdkLoad {
         int retries = d.intArg("maxRetries", -1);
         boolean stream = Boolean.parseBoolean(d.arg("stream", "false"));
         AnthropicOkHttpClient.Builder b = AnthropicOkHttpClient.builder()
-                .apiKey("sk-ant-test-secret-do-not-log")
+                .apiKey(SluiceProbe.X_API_KEY)
                 .baseUrl(d.arg("baseUrl", null));
         if (retries >= 0) b.maxRetries(retries);
         AnthropicClient client = b.build();
         MessageCreateParams params = MessageCreateParams.builder()
                 .model("claude-haiku-4-5")
                 .maxTokens(d.intArg("maxTokens", 20))
-                .addUserMessage("x".repeat(d.intArg("promptBytes", 40)))
+                .addUserMessage(SluiceProbe.prompt(d.intArg("promptBytes", 40)))
                 .build();
 
         d.run(i -> {

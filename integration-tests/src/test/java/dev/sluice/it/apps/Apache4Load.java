@@ -21,7 +21,7 @@ public final class Apache4Load {
         CloseableHttpClient client = HttpClients.custom().setMaxConnPerRoute(200).setMaxConnTotal(400).build();
         d.run(i -> {
             HttpPost post = new HttpPost(url);
-            post.setHeader("authorization", "Bearer sk-test-secret-do-not-log");
+            for (String[] h : SluiceProbe.credentialHeaders()) post.setHeader(h[0], h[1]);
             post.setEntity(new StringEntity(d.body, ContentType.APPLICATION_JSON));
             if (handlerStyle) {
                 return client.execute(post, response -> {

@@ -32,9 +32,9 @@ public final class Apache5Load {
                     .build();
             client.start();
             d.run(null, (i, done) -> {
-                SimpleHttpRequest req = SimpleRequestBuilder.post(url)
-                        .setHeader("authorization", "Bearer sk-test-secret-do-not-log")
-                        .setBody(d.body, ContentType.APPLICATION_JSON).build();
+                SimpleRequestBuilder rb = SimpleRequestBuilder.post(url).setBody(d.body, ContentType.APPLICATION_JSON);
+                for (String[] h : SluiceProbe.credentialHeaders()) rb.setHeader(h[0], h[1]);
+                SimpleHttpRequest req = rb.build();
                 client.execute(req, new FutureCallback<SimpleHttpResponse>() {
                     @Override
                     public void completed(SimpleHttpResponse r) {
@@ -61,7 +61,7 @@ public final class Apache5Load {
                 .build();
         d.run(i -> {
             HttpPost post = new HttpPost(url);
-            post.setHeader("authorization", "Bearer sk-test-secret-do-not-log");
+            for (String[] h : SluiceProbe.credentialHeaders()) post.setHeader(h[0], h[1]);
             post.setEntity(new StringEntity(d.body, ContentType.APPLICATION_JSON));
             if (handlerStyle) {
                 return client.execute(post, response -> {

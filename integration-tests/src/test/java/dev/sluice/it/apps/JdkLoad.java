@@ -47,7 +47,7 @@ public final class JdkLoad {
 
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         String body = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":" + maxTokens
-                + ",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(Math.max(0, promptBytes)) + "\"}]}";
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"" + SluiceProbe.prompt(promptBytes) + "\"}]}";
 
         // A running application has loaded its HTTP client's classes and opened a connection before the load
         // starts; so does this one (an unmatched GET: it is never governed).
@@ -64,6 +64,7 @@ public final class JdkLoad {
         AtomicInteger status429 = new AtomicInteger();
         AtomicInteger otherStatus = new AtomicInteger();
         Map<String, AtomicInteger> refused = new ConcurrentHashMap<>();
+        Map<String, String> refusalMessages = new ConcurrentHashMap<>();
         Map<String, AtomicInteger> errors = new ConcurrentHashMap<>();
         Map<Long, AtomicInteger> perSecond = new ConcurrentHashMap<>();
         AtomicLong usageTokens = new AtomicLong();
@@ -94,8 +95,8 @@ public final class JdkLoad {
             }
             HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(url))
                     .header("content-type", "application/json")
-                    .header("authorization", "Bearer sk-test-secret-do-not-log")
                     .POST(HttpRequest.BodyPublishers.ofString(body));
+            for (String[] h : SluiceProbe.credentialHeaders()) rb.header(h[0], h[1]);
             String p = priorities[i % priorities.length];
             if (!p.equals("none")) rb.header("X-Sluice-Priority", p);
             if (timeoutMs > 0) rb.timeout(Duration.ofMillis(timeoutMs));
@@ -109,6 +110,9 @@ public final class JdkLoad {
                     while (c instanceof java.util.concurrent.CompletionException && c.getCause() != null) c = c.getCause();
                     String reason = sluiceReason(c);
                     if (reason != null) {
+                        if (refusalMessages.putIfAbsent(reason, c.getMessage()) == null) {
+                            System.out.println("REFUSALMSG reason=" + reason + " message=" + c.getMessage());
+                        }
                         refused.computeIfAbsent(reason, k -> new AtomicInteger()).incrementAndGet();
                         refused.computeIfAbsent(reason + "." + p, k -> new AtomicInteger()).incrementAndGet();
                         refusedMaxNanos.accumulateAndGet(System.nanoTime() - sentAt, Math::max);
@@ -165,6 +169,7 @@ public final class JdkLoad {
         if (detail) {
             for (int i = 0; i < calls; i++) System.out.println("CALL i=" + i + " outcome=" + outcome[i]);
         }
+        SluiceProbe.dumpAttributes(System.out);
         System.out.println(sb);
         System.out.flush();
         System.exit(0);

@@ -22,14 +22,14 @@ public final class LangChain4jLoad {
         String baseUrl = d.arg("baseUrl", null);
         int retries = d.intArg("maxRetries", -1);
         int maxTokens = d.intArg("maxTokens", 20);
-        String prompt = "x".repeat(d.intArg("promptBytes", 40));
+        String prompt = SluiceProbe.prompt(d.intArg("promptBytes", 40));
         OpenAiChatModel.OpenAiChatModelBuilder b = OpenAiChatModel.builder()
-                .baseUrl(baseUrl).apiKey("sk-test-secret-do-not-log").modelName("gpt-4o-mini")
+                .baseUrl(baseUrl).apiKey(SluiceProbe.API_KEY).modelName("gpt-4o-mini")
                 .maxTokens(maxTokens).timeout(Duration.ofSeconds(60));
         if (retries >= 0) b.maxRetries(retries);
         ChatModel model = b.build();
         StreamingChatModel streaming = OpenAiStreamingChatModel.builder()
-                .baseUrl(baseUrl).apiKey("sk-test-secret-do-not-log").modelName("gpt-4o-mini")
+                .baseUrl(baseUrl).apiKey(SluiceProbe.API_KEY).modelName("gpt-4o-mini")
                 .maxTokens(maxTokens).timeout(Duration.ofSeconds(60)).build();
 
         d.run(i -> {

@@ -53,7 +53,7 @@ public final class LoadDriver {
         int maxTokens = Integer.parseInt(args.getOrDefault("maxTokens", "20"));
         int promptBytes = Integer.parseInt(args.getOrDefault("promptBytes", "40"));
         body = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":" + maxTokens
-                + ",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(Math.max(0, promptBytes)) + "\"}]}";
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"" + SluiceProbe.prompt(promptBytes) + "\"}]}";
     }
 
     public String url() {
@@ -68,6 +68,7 @@ public final class LoadDriver {
     private final Map<String, AtomicInteger> errors = new ConcurrentHashMap<>();
     private final AtomicLong refusedMaxNanos = new AtomicLong();
     private volatile String firstRefusal;
+    private final Map<String, String> refusalMessages = new ConcurrentHashMap<>();
 
     private void record(int status, Throwable err, long sentAt) {
         if (err != null) {
@@ -85,6 +86,9 @@ public final class LoadDriver {
             if (reason != null) {
                 refused.computeIfAbsent(reason, k -> new AtomicInteger()).incrementAndGet();
                 refusedMaxNanos.accumulateAndGet(System.nanoTime() - sentAt, Math::max);
+                if (refusalMessages.putIfAbsent(reason, String.valueOf(c.getMessage())) == null) {
+                    System.out.println("REFUSALMSG reason=" + reason + " message=" + c.getMessage());
+                }
                 if (firstRefusal == null) {
                     firstRefusal = "REFUSAL class=" + c.getClass().getName() + " ioException=" + (c instanceof IOException)
                             + " outer=" + err.getClass().getName() + " message=" + c.getMessage();
@@ -173,6 +177,7 @@ public final class LoadDriver {
         extra.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
         errors.forEach((k, v) -> System.err.println("ERROR x" + v + " " + k));
         if (firstRefusal != null) System.out.println(firstRefusal);
+        SluiceProbe.dumpAttributes(System.out);
         System.out.println(sb);
         System.out.flush();
         System.exit(0);

@@ -204,6 +204,7 @@ public final class LoadLoop {
         new TreeMap<>(extra).forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
         errors.forEach((k, v) -> System.err.println("ERROR x" + v + " " + k));
         if (refusalLine != null) System.out.println(refusalLine);
+        SluiceProbe.dumpAttributes(System.out);
         System.out.println(sb);
         System.out.flush();
     }
@@ -271,6 +272,6 @@ public final class LoadLoop {
     public static String openAiBody(int promptBytes, int maxTokens, boolean stream) {
         return "{\"model\":\"gpt-4o-mini\",\"max_tokens\":" + maxTokens
                 + (stream ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}" : "")
-                + ",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(Math.max(0, promptBytes)) + "\"}]}";
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"" + SluiceProbe.prompt(promptBytes) + "\"}]}";
     }
 }

@@ -41,9 +41,9 @@ public final class OkHttpLoad {
         AtomicLong streamMin = new AtomicLong(Long.MAX_VALUE);
 
         java.util.function.IntFunction<Call> newCall = i -> {
-            Request request = new Request.Builder().url(url)
-                    .header("authorization", "Bearer sk-test-secret-do-not-log")
-                    .post(RequestBody.create(type, json)).build();
+            Request.Builder rb = new Request.Builder().url(url);
+            for (String[] h : SluiceProbe.credentialHeaders()) rb.header(h[0], h[1]);
+            Request request = rb.post(RequestBody.create(type, json)).build();
             Call c = client.newCall(request);
             if (i >= 0) calls[i] = c;
             return c;

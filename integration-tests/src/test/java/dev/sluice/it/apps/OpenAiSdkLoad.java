@@ -18,14 +18,14 @@ public final class OpenAiSdkLoad {
         int retries = d.intArg("maxRetries", -1);
         boolean stream = Boolean.parseBoolean(d.arg("stream", "false"));
         OpenAIOkHttpClient.Builder b = OpenAIOkHttpClient.builder()
-                .apiKey("sk-test-secret-do-not-log")
+                .apiKey(SluiceProbe.API_KEY)
                 .baseUrl(d.arg("baseUrl", null));
         if (retries >= 0) b.maxRetries(retries);
         OpenAIClient client = b.build();
         ChatCompletionCreateParams.Builder pb = ChatCompletionCreateParams.builder()
                 .model("gpt-4o-mini")
                 .maxCompletionTokens(d.intArg("maxTokens", 20))
-                .addUserMessage("x".repeat(d.intArg("promptBytes", 40)));
+                .addUserMessage(SluiceProbe.prompt(d.intArg("promptBytes", 40)));
         if (stream) pb.streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build());
         ChatCompletionCreateParams params = pb.build();
 

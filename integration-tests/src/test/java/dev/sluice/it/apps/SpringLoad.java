@@ -23,7 +23,7 @@ public final class SpringLoad {
         String client = d.args.getOrDefault("client", "restTemplate");
         HttpHeaders headers = new HttpHeaders();
         headers.setContentType(MediaType.APPLICATION_JSON);
-        headers.set("authorization", "Bearer sk-test-secret-do-not-log");
+        for (String[] h : SluiceProbe.credentialHeaders()) headers.set(h[0], h[1]);
         if (client.equals("restTemplate")) {
             RestTemplate rt = new RestTemplate(new SimpleClientHttpRequestFactory());
             rt.setErrorHandler(new ResponseErrorHandler() {

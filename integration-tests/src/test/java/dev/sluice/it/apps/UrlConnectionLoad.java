@@ -29,7 +29,7 @@ public final class UrlConnectionLoad {
             c.setDoOutput(true);
             c.setConnectTimeout(10_000);
             c.setRequestProperty("content-type", "application/json");
-            c.setRequestProperty("authorization", "Bearer sk-test-secret-do-not-log");
+            for (String[] h : SluiceProbe.credentialHeaders()) c.setRequestProperty(h[0], h[1]);
             String mode = cycle[Math.floorMod(i, cycle.length)];
             if (mode.equals("fixed")) c.setFixedLengthStreamingMode(body.length);
             else if (mode.equals("chunked")) c.setChunkedStreamingMode(16);

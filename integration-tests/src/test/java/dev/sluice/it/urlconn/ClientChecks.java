@@ -114,7 +114,15 @@ public final class ClientChecks {
             assertTrue(message.contains("mock") && message.contains("breaker"), "Sluice's message: " + refusal);
             assertTrue(r.num("refusedMaxMs") < 200, "refusals are fast: " + r.num("refusedMaxMs") + " ms");
             assertEquals(0, r.num("inFlight"), "every permit handed back\n" + r);
+            assertEquals(calls - 3, jmx(r, "Rejected"), "each refused call counted once by the gate\n" + r);
             return r;
         }
+    }
+
+    /** An attribute of the endpoint MBean as the app dumped it at the end (-1 when absent). */
+    public static long jmx(ChildJvm.Result r, String attribute) {
+        String prefix = "JMX dev.sluice:type=Endpoint,name=mock " + attribute + "=";
+        return r.stdout.lines().filter(l -> l.startsWith(prefix)).mapToLong(l -> Long.parseLong(l.substring(prefix.length())))
+                .findFirst().orElse(-1);
     }
 }

@@ -124,7 +124,7 @@ public final class Apache4Helper implements Apache4Hooks {
             entity.writeTo(out);
             if (out.size() == 0) return null;
             byte[] body = out.toByteArray();
-            return RequestScanner.scan(body, 0, body.length);
+            return RequestScanner.scan(body, 0, body.length, ep.config().estimator());
         } catch (Throwable t) {
             Faults.record(ep, "apache4 request body estimate", t);
             return null;

@@ -110,15 +110,19 @@ public final class Apache5Helper implements Apache5Hooks {
         EndpointRuntime ep = match(scope.route.getTargetHost(), request);
         if (ep == null) return false;
         AsyncEntityProducer producer = (AsyncEntityProducer) producerObj;
-        GovernedCall call = GovernedCall.prepare(ep, header(request, GovernedCall.priorityHeader(ep)), null,
-                producer == null ? -1 : producer.getContentLength());
+        GovernedCall call = GovernedCall.prepare(ep, header(request, GovernedCall.priorityHeader(ep)),
+                (RequestInfo) null, producer == null ? -1 : producer.getContentLength());
         AsyncAdmission5 then = new AsyncAdmission5(call, (AsyncExecChainHandler) handlerObj, request, producer, scope,
                 (AsyncExecChain) chainObj, (AsyncExecCallback) callbackObj);
         CompletableFuture<GovernedCall> admission = call.admitAsync(deadline(request, scope.clientContext, ep));
         // The application cancelling its Future while the call waits takes it out of the waiting room. Set before
         // the attempt can run: once running, the chain sets its own dependency here.
-        if (scope.cancellableDependency != null) {
-            scope.cancellableDependency.setDependency(() -> admission.cancel(false));
+        try {
+            if (scope.cancellableDependency != null) {
+                scope.cancellableDependency.setDependency(() -> admission.cancel(false));
+            }
+        } catch (RuntimeException e) { // the attempt is ours now: a failure here must not run it twice
+            Faults.record(ep, "apache5 async cancel hook", e);
         }
         admission.whenComplete(then);
         return true;
@@ -192,7 +196,7 @@ public final class Apache5Helper implements Apache5Hooks {
             entity.writeTo(out);
             if (out.size() == 0) return null;
             byte[] body = out.toByteArray();
-            return RequestScanner.scan(body, 0, body.length);
+            return RequestScanner.scan(body, 0, body.length, ep.config().estimator());
         } catch (Throwable t) {
             Faults.record(ep, "apache5 request body estimate", t);
             return null;

@@ -3,9 +3,9 @@ package dev.sluice.instrument.jdkhttp.injected;
 import dev.sluice.client.EndpointRuntime;
 import dev.sluice.client.Faults;
 import dev.sluice.client.GovernedCall;
+import dev.sluice.SluiceRejectedException;
 import dev.sluice.client.Sluice;
-import dev.sluice.provider.RequestInfo;
-import dev.sluice.provider.RequestScanner;
+import dev.sluice.client.SyntheticResponse;
 
 import java.io.IOException;
 import java.net.URI;
@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
  * What the JDK HttpClient advice calls. Translates the client's types for {@link GovernedCall} and nothing
@@ -34,14 +35,29 @@ public final class JdkHttpClientBridge {
         return Sluice.match(u.getScheme(), u.getHost(), u.getPort(), u.getRawPath());
     }
 
-    /** Before a blocking send: admit (or throw the refusal) and wrap the handler; unmatched calls get theirs back. */
-    public static HttpResponse.BodyHandler<?> beforeSend(HttpRequest request, HttpResponse.BodyHandler<?> handler)
+    /**
+     * Before a blocking send: admit and return the wrapped handler (unmatched calls get theirs back); a refusal is
+     * thrown, or with {@code reject=http} answered: the synthetic {@code HttpResponse} to return instead of sending.
+     */
+    public static Object beforeSend(HttpRequest request, HttpResponse.BodyHandler<?> handler)
             throws IOException, InterruptedException {
         EndpointRuntime ep = match(request);
         if (ep == null || handler == null) return handler;
         long start = System.nanoTime();
-        GovernedCall call = prepare(ep, request);
-        call.admit(deadline(request, start));
+        GovernedCall call;
+        try {
+            call = prepare(ep, request);
+        } catch (RuntimeException | Error e) { // fail open: nothing but a refusal or an interrupt leaves here
+            Faults.record(ep, "jdk-httpclient send", e);
+            return handler;
+        }
+        try {
+            call.admit(deadline(request, start));
+        } catch (SluiceRejectedException refused) {
+            SyntheticResponse answer = call.answerFor(refused);
+            if (answer == null) throw refused;
+            return answered(answer, request, handler);
+        }
         GovernedBodyHandler<?> governed = new GovernedBodyHandler<>(handler, call);
         governed.request = remainingTimeout(request, start, ep);
         return governed;
@@ -55,6 +71,20 @@ public final class JdkHttpClientBridge {
         if (!(handler instanceof GovernedBodyHandler)) return request;
         HttpRequest r = ((GovernedBodyHandler<?>) handler).request;
         return r == null ? request : r;
+    }
+
+    /** The synthetic answer, its body read by the application's handler on this thread. */
+    private static HttpResponse<?> answered(SyntheticResponse answer, HttpRequest request,
+                                            HttpResponse.BodyHandler<?> handler) throws IOException, InterruptedException {
+        try {
+            return SyntheticResponses.deliver(answer, request, handler).get();
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException) throw (IOException) c;
+            if (c instanceof RuntimeException) throw (RuntimeException) c;
+            if (c instanceof Error) throw (Error) c;
+            throw new IOException(c);
+        }
     }
 
     /** After a blocking send: a failure before any response reached the handler hands the permit back. */
@@ -84,7 +114,17 @@ public final class JdkHttpClientBridge {
             CompletableFuture<GovernedCall> admission = call.admitAsync(deadline(request, start));
             admission.whenComplete((c, refused) -> {
                 if (refused != null) {
-                    result.completeExceptionally(refused);
+                    SyntheticResponse answer = call.answerFor(refused);
+                    if (answer == null) {
+                        result.completeExceptionally(refused);
+                        return;
+                    }
+                    CompletableFuture<? extends HttpResponse<?>> answered = SyntheticResponses.deliver(answer, request,
+                            handler);
+                    answered.whenComplete((r, e) -> {
+                        if (e != null) result.completeExceptionally(e);
+                        else result.complete(r);
+                    });
                     return;
                 }
                 if (result.isDone()) { // cancelled by the application while it waited
@@ -129,20 +169,19 @@ public final class JdkHttpClientBridge {
 
     static GovernedCall prepare(EndpointRuntime ep, HttpRequest request) {
         String priority = null;
-        RequestInfo info = null;
+        byte[] body = null;
         long length = -1;
         try {
             priority = request.headers().firstValue(GovernedCall.priorityHeader(ep)).orElse(null);
             Optional<HttpRequest.BodyPublisher> publisher = request.bodyPublisher();
             if (publisher.isPresent()) {
                 length = publisher.get().contentLength();
-                byte[] body = RequestBodies.replay(publisher.get(), length);
-                if (body != null) info = RequestScanner.scan(body, 0, body.length);
+                body = RequestBodies.replay(publisher.get(), length);
             }
         } catch (Throwable t) {
             Faults.record(ep, "jdk-httpclient request inspection", t);
         }
-        return GovernedCall.prepare(ep, priority, info, length);
+        return GovernedCall.prepare(ep, priority, body, length);
     }
 
     /** The request's own timeout, counted from {@code start}, as a deadline for waiting in the gate; 0 = none. */

@@ -2,6 +2,7 @@ package dev.sluice.instrument.okhttp.injected;
 
 import dev.sluice.client.GovernedCall;
 import dev.sluice.client.Refusals;
+import dev.sluice.client.SyntheticResponse;
 import okhttp3.Call;
 import okhttp3.Callback;
 
@@ -64,7 +65,9 @@ final class AsyncWaiter extends Waiter implements BiConsumer<GovernedCall, Throw
         }
         OkHttpCalls.forget(call, this);
         if (refused != null) {
-            fail(asIOException(Refusals.unwrap(refused)));
+            SyntheticResponse answer = governed.answerFor(refused);
+            if (answer != null) answer(answer);
+            else fail(asIOException(Refusals.unwrap(refused)));
             return;
         }
         OkHttpCalls.countWait(call, startedAt, governed);
@@ -73,6 +76,23 @@ final class AsyncWaiter extends Waiter implements BiConsumer<GovernedCall, Throw
         } catch (Throwable t) {
             governed.onCancel();
             fail(asIOException(t));
+        }
+    }
+
+    /** reject=http: the application's onResponse gets the synthetic answer, on the dispatcher's executor. */
+    private void answer(SyntheticResponse answer) {
+        Runnable r = () -> {
+            okhttp3.Response response = SyntheticResponses.build(answer, call.request());
+            try {
+                callback.onResponse(call, response); // the application closes it, as with any response
+            } catch (IOException e) {
+                // OkHttp's own dispatcher swallows an IOException thrown by onResponse (after logging it)
+            }
+        };
+        try {
+            executor.execute(r);
+        } catch (RejectedExecutionException shutDown) {
+            r.run();
         }
     }
 

@@ -5,6 +5,7 @@ import dev.sluice.client.EndpointRuntime;
 import dev.sluice.client.Faults;
 import dev.sluice.client.GovernedCall;
 import dev.sluice.client.Sluice;
+import dev.sluice.client.SyntheticResponse;
 import dev.sluice.provider.RequestInfo;
 import dev.sluice.provider.RequestScanner;
 import okhttp3.Call;
@@ -40,8 +41,9 @@ public final class OkHttpCalls {
     }
 
     /**
-     * Before {@code execute()}: null for a call Sluice leaves alone; the admitted {@link GovernedCall}; or the
-     * IOException to throw instead of running the call (a refusal, or a cancel while waiting).
+     * Before {@code execute()}: null for a call Sluice leaves alone; the admitted {@link GovernedCall}; or an
+     * IOException instead of running the call: the one to throw (a refusal, or a cancel while waiting), or with
+     * {@code reject=http} an {@link Answered} carrying the synthetic response to return ({@link #answerOf}).
      */
     public static Object beforeExecute(Object c) {
         Call call = (Call) c;
@@ -71,9 +73,36 @@ public final class OkHttpCalls {
             Thread.currentThread().interrupt();
             return new InterruptedIOException("interrupted while waiting for admission by Sluice");
         }
-        if (refused != null) return refused;
+        if (refused != null) {
+            SyntheticResponse answer = governed.answerFor(refused);
+            return answer == null ? refused : new Answered(SyntheticResponses.build(answer, request));
+        }
         countWait(call, start, governed);
         return governed;
+    }
+
+    /** The synthetic response an {@link Answered} carries, or null for any other state. */
+    public static Object answerOf(Object state) {
+        return state instanceof Answered ? ((Answered) state).response : null;
+    }
+
+    /**
+     * Not an error: the carrier of a {@code reject=http} answer from the enter advice (which skips the real call on
+     * any IOException) to the exit advice (which returns it instead of throwing). No stack trace.
+     */
+    static final class Answered extends IOException {
+        private static final long serialVersionUID = 1L;
+        final transient Response response;
+
+        Answered(Response response) {
+            super("answered by Sluice");
+            this.response = response;
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
     }
 
     /** After {@code execute()}: the response to return (its body watched); a failure hands the permit back. */
@@ -162,7 +191,7 @@ public final class OkHttpCalls {
             if (body != null) {
                 length = body.contentLength();
                 byte[] bytes = RequestBodies.replay(body, length);
-                if (bytes != null) info = RequestScanner.scan(bytes, 0, bytes.length);
+                if (bytes != null) info = RequestScanner.scan(bytes, 0, bytes.length, ep.config().estimator());
             }
         } catch (Throwable t) {
             Faults.record(ep, "okhttp request inspection", t);

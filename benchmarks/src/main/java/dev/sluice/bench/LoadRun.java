@@ -1,0 +1,323 @@
+package dev.sluice.bench;
+
+import dev.sluice.mock.MockLlmServer;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * End-to-end load runs: the mock LLM server on loopback (in this JVM) driven by child JVMs running an ordinary
+ * application ({@code dev.sluice.bench.apps.LoadApp}: JDK HttpClient or OkHttp, sync or async), without the agent,
+ * with the agent and the endpoint unmatched, and with the agent and the endpoint matched.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar dev.sluice.bench.LoadRun [what=overhead,overload] [rounds=3]
+ *      [clients=jdk-sync,jdk-async,okhttp-sync,okhttp-async] [calls=20000] [warmup=5000] [concurrency=16]
+ *      [seconds=5] [overloadSeconds=15] [loads=1,3,10] [java=/path/to/jdk] [out=benchmarks/target/loadrun.md]
+ * </pre>
+ * Run from the repository root after {@code mvn -pl benchmarks -am package}. Prints Markdown tables (and writes
+ * them to {@code out}); each child's raw RESULT line goes to stderr.
+ *
+ * <h2>overhead</h2>
+ * Limits far above the load. Per round, per client, the three set-ups run one after the other (interleaved, so a
+ * neighbour's burst of work hits all three alike); the table shows the median over rounds of each figure.
+ * Latency: {@code warmup} calls then {@code calls} calls one after the other, each timed from send to body read.
+ * Throughput: {@code concurrency} calls in flight for {@code seconds} after a warm-up.
+ *
+ * <h2>overload</h2>
+ * The server enforces a TPM quota (240k tokens/min, a 1 s bucket; each call is charged 200 tokens: a 400-byte
+ * prompt and max_tokens 100, so the quota is 20 calls/s). The app offers 1x, 3x and 10x that for
+ * {@code overloadSeconds}, each call with an SDK's retry policy (a 429 is retried twice after its
+ * retry-after-ms); with the agent the endpoint has the same TPM and the defaults otherwise (waiting room of 100,
+ * max wait 30 s).
+ */
+public final class LoadRun {
+    static final String[] SETUPS = {"none", "unmatched", "matched"};
+    static final long QUOTA_TPM = 240_000;
+    static final int CALL_TOKENS = 200; // 400-byte prompt = 100 tokens, + max_tokens 100
+
+    final Map<String, String> opts;
+    final PrintStream report;
+    final StringBuilder md = new StringBuilder();
+
+    LoadRun(Map<String, String> opts) {
+        this.opts = opts;
+        this.report = System.out;
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> a = new LinkedHashMap<>();
+        for (String s : argv) {
+            int i = s.indexOf('=');
+            if (i < 0) throw new IllegalArgumentException("arguments are key=value: " + s);
+            a.put(s.substring(0, i), s.substring(i + 1));
+        }
+        LoadRun run = new LoadRun(a);
+        run.header();
+        List<String> what = Arrays.asList(a.getOrDefault("what", "overhead,overload").split(","));
+        if (what.contains("overhead")) run.overhead();
+        if (what.contains("overload")) run.overload();
+        Path out = Path.of(a.getOrDefault("out", "benchmarks/target/loadrun.md"));
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, run.md.toString(), StandardCharsets.UTF_8);
+        System.err.println("written: " + out.toAbsolutePath());
+        System.exit(0);
+    }
+
+    void print(String s) {
+        report.println(s);
+        md.append(s).append('\n');
+    }
+
+    String java() {
+        return opts.get("java");
+    }
+
+    List<String> clients() {
+        return Arrays.asList(opts.getOrDefault("clients", "jdk-sync,jdk-async,okhttp-sync,okhttp-async").split(","));
+    }
+
+    void header() throws Exception {
+        Child.Result v = new Child("dev.sluice.bench.apps.StartApp").java(java()).jvmArg("-XshowSettings:properties")
+                .run(60);
+        String vm = v.stderr.lines().filter(l -> l.contains("java.vm.version") || l.contains("java.runtime.version"))
+                .map(String::trim).findFirst().orElse("?");
+        print("<!-- LoadRun " + String.join(" ", opts.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
+                + " | child JVM " + vm + " | agent jar " + Files.size(Child.agentJar()) + " bytes -->");
+    }
+
+    // ------------------------------------------------------------------------------------------------ configs
+
+    static Path config(String name, String body) throws IOException {
+        Path p = Child.work().resolve(name + ".properties");
+        Files.writeString(p, body, StandardCharsets.UTF_8);
+        return p;
+    }
+
+    /** The agent argument for a set-up, or null for none. */
+    static String agentFor(String setup, MockLlmServer api) throws IOException {
+        switch (setup) {
+            case "none":
+                return null;
+            case "unmatched":
+                // An endpoint is configured (same host, another port), but the calls go elsewhere: they pay the lookup.
+                return "config=" + config("unmatched", "sluice.endpoint.llm.match=http://127.0.0.1:1/v1\n"
+                        + "sluice.endpoint.llm.provider=openai\nsluice.endpoint.llm.rpm=10000000\n"
+                        + "sluice.endpoint.llm.tpm=10000000000\nsluice.endpoint.llm.max-concurrent=1000\n");
+            case "matched":
+                return "config=" + config("matched", "sluice.endpoint.llm.match=" + api.baseUrl() + "/v1\n"
+                        + "sluice.endpoint.llm.provider=openai\nsluice.endpoint.llm.rpm=10000000\n"
+                        + "sluice.endpoint.llm.tpm=10000000000\nsluice.endpoint.llm.max-concurrent=1000\n");
+            default:
+                throw new IllegalArgumentException(setup);
+        }
+    }
+
+    Child app(String client, String agentArgs, MockLlmServer api) {
+        String[] cm = client.split("-");
+        return new Child("dev.sluice.bench.apps.LoadApp").java(java()).agent(agentArgs)
+                .args("url=" + api.chatUrl(), "client=" + cm[0], "mode=" + cm[1]);
+    }
+
+    static Map<String, String> runChild(Child c, long timeout, String label) throws Exception {
+        Child.Result r = c.run(timeout);
+        Map<String, String> m = r.result();
+        System.err.println("RUN " + label + " " + new TreeMap<>(m));
+        if (r.stderr.contains("[sluice] ERROR") || r.stderr.contains("[sluice] WARN")) {
+            System.err.println("  child stderr: " + r.stderr.lines().filter(l -> l.contains("[sluice]")).limit(5).toList());
+        }
+        return m;
+    }
+
+    // ------------------------------------------------------------------------------------------------ overhead
+
+    void overhead() throws Exception {
+        int rounds = Integer.parseInt(opts.getOrDefault("rounds", "3"));
+        String calls = opts.getOrDefault("calls", "20000");
+        String warmup = opts.getOrDefault("warmup", "5000");
+        String concurrency = opts.getOrDefault("concurrency", "16");
+        String seconds = opts.getOrDefault("seconds", "5");
+        // figure -> client -> setup -> values over rounds
+        Map<String, Map<String, Map<String, List<Long>>>> f = new LinkedHashMap<>();
+        try (MockLlmServer api = MockLlmServer.builder().start()) {
+            for (int round = 0; round < rounds; round++) {
+                for (String client : clients()) {
+                    for (String setup : SETUPS) {
+                        String agent = agentFor(setup, api);
+                        Map<String, String> lat = runChild(app(client, agent, api)
+                                .args("phase=latency", "calls=" + calls, "warmup=" + warmup), 600, client + " " + setup + " latency");
+                        Map<String, String> thr = runChild(app(client, agent, api)
+                                .args("phase=throughput", "concurrency=" + concurrency, "seconds=" + seconds, "warmupSeconds=3"),
+                                600, client + " " + setup + " throughput");
+                        checkGoverned(setup, lat, Long.parseLong(calls) + Long.parseLong(warmup));
+                        checkGoverned(setup, thr, Long.parseLong(thr.get("calls")));
+                        for (String k : new String[]{"p50Ns", "p90Ns", "p99Ns", "p999Ns", "errors"}) {
+                            add(f, k, client, setup, Long.parseLong(lat.get(k)));
+                        }
+                        add(f, "perSecond", client, setup, Long.parseLong(thr.get("perSecond")));
+                        add(f, "thrErrors", client, setup, Long.parseLong(thr.get("errors")));
+                    }
+                }
+            }
+        }
+        print("");
+        print("#### Latency, one call at a time (µs; median of " + rounds + " rounds of " + calls + " calls after "
+                + warmup + " warm-up calls)");
+        print("");
+        print("| client | set-up | p50 | p90 | p99 | p99.9 | p50 added | errors |");
+        print("|---|---|---:|---:|---:|---:|---:|---:|");
+        for (String client : clients()) {
+            long base = median(f.get("p50Ns").get(client).get("none"));
+            for (String setup : SETUPS) {
+                long p50 = median(f.get("p50Ns").get(client).get(setup));
+                print(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.1f | %.1f | %s | %d |", client, setup,
+                        p50 / 1e3, median(f.get("p90Ns").get(client).get(setup)) / 1e3,
+                        median(f.get("p99Ns").get(client).get(setup)) / 1e3,
+                        median(f.get("p999Ns").get(client).get(setup)) / 1e3,
+                        setup.equals("none") ? "" : String.format(Locale.ROOT, "%+.1f µs", (p50 - base) / 1e3),
+                        sum(f.get("errors").get(client).get(setup))));
+            }
+        }
+        print("");
+        print("#### Throughput, " + concurrency + " calls in flight (calls/s; median of " + rounds + " rounds of "
+                + seconds + " s)");
+        print("");
+        print("| client | none | unmatched | matched | unmatched vs none | matched vs none | errors |");
+        print("|---|---:|---:|---:|---:|---:|---:|");
+        for (String client : clients()) {
+            long n = median(f.get("perSecond").get(client).get("none"));
+            long u = median(f.get("perSecond").get(client).get("unmatched"));
+            long m = median(f.get("perSecond").get(client).get("matched"));
+            long errs = 0;
+            for (String s : SETUPS) errs += sum(f.get("thrErrors").get(client).get(s));
+            print(String.format(Locale.ROOT, "| %s | %d | %d | %d | %+.1f%% | %+.1f%% | %d |", client, n, u, m,
+                    100.0 * (u - n) / n, 100.0 * (m - n) / n, errs));
+        }
+        print("");
+        print("```");
+        print("p50 latency, µs (one call at a time)");
+        double max = 0;
+        for (String client : clients()) for (String s : SETUPS) max = Math.max(max, median(f.get("p50Ns").get(client).get(s)) / 1e3);
+        for (String client : clients()) {
+            for (String s : SETUPS) {
+                double v = median(f.get("p50Ns").get(client).get(s)) / 1e3;
+                print(String.format(Locale.ROOT, "%-13s %-9s %s %.1f", client, s, bar(v, max, 40), v));
+            }
+        }
+        print("```");
+    }
+
+    /** The set-up is what it says: matched calls went through the gate, the others did not (and no faults). */
+    static void checkGoverned(String setup, Map<String, String> r, long atLeast) {
+        long governed = Long.parseLong(r.get("governed"));
+        long faults = Long.parseLong(r.get("faults"));
+        boolean ok = setup.equals("matched") ? governed >= atLeast && faults == 0
+                : setup.equals("unmatched") ? governed == 0 && faults == 0 : governed == -1;
+        if (!ok) throw new IllegalStateException("set-up " + setup + " is not what it claims: " + r);
+    }
+
+    static String ms(String v) {
+        long x = Long.parseLong(v);
+        return x < 0 ? "–" : x < 1000 ? x + " ms" : String.format(Locale.ROOT, "%.1f s", x / 1000.0);
+    }
+
+    static void add(Map<String, Map<String, Map<String, List<Long>>>> f, String k, String client, String setup, long v) {
+        f.computeIfAbsent(k, x -> new LinkedHashMap<>()).computeIfAbsent(client, x -> new LinkedHashMap<>())
+                .computeIfAbsent(setup, x -> new ArrayList<>()).add(v);
+    }
+
+    static long median(List<Long> v) {
+        List<Long> s = new ArrayList<>(v);
+        s.sort(null);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    static long sum(List<Long> v) {
+        long t = 0;
+        for (long x : v) t += x;
+        return t;
+    }
+
+    static String bar(double v, double max, int width) {
+        int n = max <= 0 ? 0 : (int) Math.round(v / max * width);
+        return "#".repeat(Math.max(0, n)) + " ".repeat(Math.max(0, width - n));
+    }
+
+    // ------------------------------------------------------------------------------------------------ overload
+
+    void overload() throws Exception {
+        double seconds = Double.parseDouble(opts.getOrDefault("overloadSeconds", "15"));
+        String[] loads = opts.getOrDefault("loads", "1,3,10").split(",");
+        double quotaCallsPerSecond = QUOTA_TPM / 60.0 / CALL_TOKENS;
+        double burstSeconds = 1.0;
+        print("");
+        print(String.format(Locale.ROOT, "#### Goodput under overload: quota %d TPM (%.0f calls/s of %d tokens), "
+                + "offered for %.0f s, SDK-style retries (2) on 429", QUOTA_TPM, quotaCallsPerSecond, CALL_TOKENS, seconds));
+        print("");
+        print("| client | offered | agent | calls | succeeded | upstream 429s | gave up on 429 | refused by Sluice | tokens used / quota | wall / ideal | success in, p50 / p99 | failure in, p50 / p99 |");
+        print("|---|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|");
+        List<String[]> chart = new ArrayList<>();
+        for (String client : clients()) {
+            for (String load : loads) {
+                double rate = quotaCallsPerSecond * Double.parseDouble(load);
+                for (boolean withAgent : new boolean[]{false, true}) {
+                    try (MockLlmServer api = MockLlmServer.builder().tpm(QUOTA_TPM).burstSeconds(burstSeconds).start()) {
+                        String agent = null;
+                        if (withAgent) {
+                            agent = "config=" + config("overload", "sluice.endpoint.llm.match=" + api.baseUrl() + "/v1\n"
+                                    + "sluice.endpoint.llm.provider=openai\nsluice.endpoint.llm.tpm=" + QUOTA_TPM + "\n"
+                                    + String.format(Locale.ROOT, "sluice.endpoint.llm.burst=%.6f%n", burstSeconds / 60.0));
+                        }
+                        Map<String, String> r = runChild(app(client, agent, api).args("phase=overload",
+                                "rate=" + rate, "seconds=" + seconds, "retries=2"), 900,
+                                client + " overload " + load + "x agent=" + withAgent);
+                        long calls = Long.parseLong(r.get("calls"));
+                        long ok = Long.parseLong(r.get("ok"));
+                        long wallMs = Long.parseLong(r.get("wallMs"));
+                        long charged = api.tokensCharged();
+                        double quotaTokens = QUOTA_TPM / 60.0 * (wallMs / 1000.0) + QUOTA_TPM / 60.0 * burstSeconds;
+                        // Ideal: the offer window, or the time the quota needs to serve what succeeded, if longer.
+                        double idealMs = Math.max(seconds * 1000, (ok * (double) CALL_TOKENS - QUOTA_TPM / 60.0 * burstSeconds)
+                                / (QUOTA_TPM / 60.0) * 1000);
+                        StringBuilder refused = new StringBuilder();
+                        r.forEach((k, v) -> {
+                            if (k.startsWith("refused.")) refused.append(refused.length() == 0 ? "" : ", ").append(k.substring(8)).append(' ').append(v);
+                        });
+                        String refusedText = r.get("refused").equals("0") ? "0" : r.get("refused") + " (" + refused + ")";
+                        long other = Long.parseLong(r.get("errors")) + Long.parseLong(r.get("otherStatus"));
+                        print(String.format(Locale.ROOT, "| %s | %sx (%.0f/s) | %s | %d | %d | %d | %s | %s | %.0f%% | %.1f s / %.1f s | %s | %s |",
+                                client, load, rate, withAgent ? "yes" : "no", calls, ok, api.rateLimited(), r.get("gaveUp429"),
+                                refusedText + (other > 0 ? " [" + other + " other errors]" : ""),
+                                100.0 * charged / quotaTokens, wallMs / 1000.0, idealMs / 1000.0,
+                                ms(r.get("okP50Ms")) + " / " + ms(r.get("okP99Ms")), ms(r.get("failP50Ms")) + " / " + ms(r.get("failP99Ms"))));
+                        chart.add(new String[]{client, load, withAgent ? "agent" : "no agent", Long.toString(ok),
+                                Long.toString(api.rateLimited())});
+                    }
+                }
+            }
+        }
+        print("");
+        print("```");
+        print("succeeded calls (#) and upstream 429s (x) per offered load");
+        long max = 1;
+        for (String[] c : chart) max = Math.max(max, Math.max(Long.parseLong(c[3]), Long.parseLong(c[4])));
+        for (String[] c : chart) {
+            long ok = Long.parseLong(c[3]);
+            long r429 = Long.parseLong(c[4]);
+            print(String.format(Locale.ROOT, "%-13s %3sx %-8s ok   %s %d", c[0], c[1], c[2], bar(ok, max, 40).replace(' ', ' '), ok));
+            print(String.format(Locale.ROOT, "%-13s %3s  %-8s 429  %s %d", "", "", "", bar(r429, max, 40).replace('#', 'x'), r429));
+        }
+        print("```");
+    }
+}

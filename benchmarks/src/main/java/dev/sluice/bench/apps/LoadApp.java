@@ -1,0 +1,382 @@
+package dev.sluice.bench.apps;
+
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The load-run child application: an ordinary program that knows nothing of Sluice, calling chat completions
+ * through the JDK HttpClient or OkHttp, sync or async, and printing one {@code RESULT k=v ...} line.
+ * Arguments are key=value: {@code client} (jdk|okhttp), {@code mode} (sync|async), {@code url}, {@code phase}:
+ * <ul>
+ *   <li>{@code latency}: {@code warmup} calls, then {@code calls} calls one after the other; each call's time
+ *       (send to body read) gives p50/p99/p999.</li>
+ *   <li>{@code throughput}: {@code concurrency} calls in flight at all times (threads for sync, a window of
+ *       futures for async) for {@code warmupSeconds}, then for {@code seconds}; completed calls per second.</li>
+ *   <li>{@code overload}: {@code rate} calls per second offered for {@code seconds} (each sync call on a thread
+ *       of its own), with an SDK's retry policy: a 429/503 is retried up to {@code retries} times after its
+ *       {@code retry-after-ms} (else 0.5 s doubling) with jitter; a refusal by Sluice is final.</li>
+ * </ul>
+ */
+public final class LoadApp {
+    interface Client {
+        /** Blocking call: the status and the body (or throws). */
+        Answer send(String body) throws Exception;
+
+        /** Asynchronous call: {@code done} is told once. */
+        void sendAsync(String body, Done done);
+    }
+
+    interface Done {
+        void accept(Answer a, Throwable error);
+    }
+
+    static final class Answer {
+        final int status;
+        final String body;
+        final long retryAfterMs;
+
+        Answer(int status, String body, long retryAfterMs) {
+            this.status = status;
+            this.body = body;
+            this.retryAfterMs = retryAfterMs;
+        }
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> a = new HashMap<>();
+        for (String s : argv) {
+            int i = s.indexOf('=');
+            a.put(s.substring(0, i), s.substring(i + 1));
+        }
+        String url = a.get("url");
+        String clientName = a.getOrDefault("client", "jdk");
+        boolean async = "async".equals(a.getOrDefault("mode", "sync"));
+        int promptBytes = Integer.parseInt(a.getOrDefault("promptBytes", "400"));
+        int maxTokens = Integer.parseInt(a.getOrDefault("maxTokens", "100"));
+        String body = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":" + maxTokens
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(promptBytes) + "\"}]}";
+        Client client = "okhttp".equals(clientName) ? new OkHttpClientAdapter(url) : new JdkClientAdapter(url);
+        String phase = a.getOrDefault("phase", "latency");
+        String result;
+        switch (phase) {
+            case "latency":
+                result = latency(client, async, body, Integer.parseInt(a.getOrDefault("warmup", "5000")),
+                        Integer.parseInt(a.getOrDefault("calls", "20000")));
+                break;
+            case "throughput":
+                result = throughput(client, async, body, Integer.parseInt(a.getOrDefault("concurrency", "16")),
+                        Double.parseDouble(a.getOrDefault("warmupSeconds", "3")),
+                        Double.parseDouble(a.getOrDefault("seconds", "5")));
+                break;
+            case "overload":
+                result = overload(client, async, body, Double.parseDouble(a.getOrDefault("rate", "10")),
+                        Double.parseDouble(a.getOrDefault("seconds", "10")),
+                        Integer.parseInt(a.getOrDefault("retries", "2")));
+                break;
+            default:
+                throw new IllegalArgumentException("phase " + phase);
+        }
+        System.out.println("RESULT " + result + " " + sluiceFigures());
+        System.out.flush();
+        System.exit(0);
+    }
+
+    // ------------------------------------------------------------------------------------------------ latency
+
+    static String latency(Client client, boolean async, String body, int warmup, int calls) throws Exception {
+        long[] t = new long[calls];
+        int errors = 0;
+        for (int i = -warmup; i < calls; i++) {
+            long s = System.nanoTime();
+            Answer r = async ? await(client, body) : client.send(body);
+            long d = System.nanoTime() - s;
+            if (r == null || r.status != 200) errors++;
+            if (i >= 0) t[i] = d;
+        }
+        Arrays.sort(t);
+        double mean = Arrays.stream(t).average().orElse(0);
+        return "calls=" + calls + " errors=" + errors + " p50Ns=" + pct(t, 0.50) + " p90Ns=" + pct(t, 0.90)
+                + " p99Ns=" + pct(t, 0.99) + " p999Ns=" + pct(t, 0.999) + " maxNs=" + t[t.length - 1]
+                + " meanNs=" + (long) mean;
+    }
+
+    static long pct(long[] sorted, double q) {
+        int i = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    static Answer await(Client client, String body) throws Exception {
+        CountDownLatch l = new CountDownLatch(1);
+        Answer[] out = new Answer[1];
+        Throwable[] err = new Throwable[1];
+        client.sendAsync(body, (r, e) -> {
+            out[0] = r;
+            err[0] = e;
+            l.countDown();
+        });
+        l.await();
+        if (err[0] instanceof Exception) throw (Exception) err[0];
+        if (err[0] != null) throw new RuntimeException(err[0]);
+        return out[0];
+    }
+
+    // ------------------------------------------------------------------------------------------------ throughput
+
+    static String throughput(Client client, boolean async, String body, int concurrency, double warmupSeconds,
+                             double seconds) throws Exception {
+        AtomicLong done = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        long start = System.nanoTime();
+        long measureFrom = start + (long) (warmupSeconds * 1e9);
+        long end = measureFrom + (long) (seconds * 1e9);
+        long[] mark = new long[1];
+        if (async) {
+            Semaphore window = new Semaphore(concurrency);
+            Done record = (r, e) -> {
+                if (e != null || r.status != 200) errors.incrementAndGet();
+                done.incrementAndGet();
+                window.release();
+            };
+            boolean marked = false;
+            while (true) {
+                long now = System.nanoTime();
+                if (!marked && now >= measureFrom) {
+                    mark[0] = done.get();
+                    marked = true;
+                }
+                if (now >= end) break;
+                if (!window.tryAcquire(10, TimeUnit.MILLISECONDS)) continue;
+                client.sendAsync(body, record);
+            }
+            long count = done.get() - mark[0];
+            window.acquire(concurrency);
+            return "concurrency=" + concurrency + " calls=" + count + " errors=" + errors.get()
+                    + " perSecond=" + (long) (count / seconds);
+        }
+        Thread[] threads = new Thread[concurrency];
+        AtomicLong counted = new AtomicLong();
+        for (int k = 0; k < concurrency; k++) {
+            threads[k] = new Thread(() -> {
+                while (true) {
+                    long now = System.nanoTime();
+                    if (now >= end) return;
+                    try {
+                        Answer r = client.send(body);
+                        if (r.status != 200) errors.incrementAndGet();
+                    } catch (Exception e) {
+                        errors.incrementAndGet();
+                    }
+                    long after = System.nanoTime();
+                    if (after >= measureFrom && after < end) counted.incrementAndGet();
+                }
+            }, "caller-" + k);
+            threads[k].start();
+        }
+        for (Thread t : threads) t.join();
+        long count = counted.get();
+        return "concurrency=" + concurrency + " calls=" + count + " errors=" + errors.get()
+                + " perSecond=" + (long) (count / seconds);
+    }
+
+    // ------------------------------------------------------------------------------------------------ overload
+
+    static String overload(Client client, boolean async, String body, double rate, double seconds, int retries)
+            throws Exception {
+        int calls = (int) Math.round(rate * seconds);
+        AtomicInteger ok = new AtomicInteger();
+        AtomicInteger gaveUp429 = new AtomicInteger();
+        AtomicInteger seen429 = new AtomicInteger();
+        AtomicInteger other = new AtomicInteger();
+        AtomicInteger errors = new AtomicInteger();
+        AtomicLong tokens = new AtomicLong();
+        AtomicLongArray finishedAt = new AtomicLongArray(calls);
+        long[] took = new long[calls]; // first send to final outcome, ns; negative for a failure
+        long[] offeredAt = new long[calls];
+        Map<String, AtomicInteger> refused = new ConcurrentHashMap<>();
+        CountDownLatch all = new CountDownLatch(calls);
+        ExecutorService pool = Executors.newCachedThreadPool();
+        java.util.concurrent.ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
+        long start = System.nanoTime();
+
+        class Attempt {
+            final int index;
+            int attempt;
+
+            Attempt(int index) {
+                this.index = index;
+            }
+
+            boolean succeeded;
+
+            void finish() {
+                long t = System.nanoTime() - start;
+                finishedAt.set(index, t);
+                long d = Math.max(1, t - offeredAt[index]);
+                took[index] = succeeded ? d : -d;
+                all.countDown();
+            }
+
+            /** True when it will be retried. */
+            boolean outcome(Answer r, Throwable e) {
+                if (e != null) {
+                    Throwable c = e;
+                    while ((c instanceof java.util.concurrent.CompletionException
+                            || c instanceof java.util.concurrent.ExecutionException) && c.getCause() != null) c = c.getCause();
+                    String reason = sluiceReason(c);
+                    if (reason != null) refused.computeIfAbsent(reason, k -> new AtomicInteger()).incrementAndGet();
+                    else errors.incrementAndGet();
+                    finish();
+                    return false;
+                }
+                if (r.status == 200) {
+                    succeeded = true;
+                    ok.incrementAndGet();
+                    tokens.addAndGet(totalTokens(r.body));
+                    finish();
+                    return false;
+                }
+                if (r.status == 429 || r.status == 503) {
+                    seen429.incrementAndGet();
+                    if (attempt < retries) {
+                        long backoff = r.retryAfterMs >= 0 ? r.retryAfterMs : (long) (500 * Math.pow(2, attempt));
+                        backoff = Math.min(backoff, 8000) + ThreadLocalRandom.current().nextLong(0, 1 + backoff / 4);
+                        attempt++;
+                        retryAfter(backoff);
+                        return true;
+                    }
+                    gaveUp429.incrementAndGet();
+                } else {
+                    other.incrementAndGet();
+                }
+                finish();
+                return false;
+            }
+
+            void retryAfter(long ms) {
+                if (async) timer.schedule(this::go, ms, TimeUnit.MILLISECONDS);
+                // sync: the caller's own thread sleeps and sends again (see run)
+                else sleepMs = ms;
+            }
+
+            long sleepMs;
+
+            void go() {
+                if (async) {
+                    client.sendAsync(body, this::outcome);
+                    return;
+                }
+                pool.execute(this::run);
+            }
+
+            private void run() {
+                while (true) {
+                    Answer r = null;
+                    Throwable e = null;
+                    try {
+                        r = client.send(body);
+                    } catch (Throwable t) {
+                        e = t;
+                    }
+                    if (!outcome(r, e)) return;
+                    try {
+                        Thread.sleep(sleepMs);
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                }
+            }
+        }
+
+        for (int i = 0; i < calls; i++) {
+            long due = start + (long) (i * 1e9 / rate);
+            long wait = due - System.nanoTime();
+            if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
+            offeredAt[i] = System.nanoTime() - start;
+            new Attempt(i).go();
+        }
+        boolean finished = all.await(300, TimeUnit.SECONDS);
+        long wallMs = (System.nanoTime() - start) / 1_000_000L;
+        pool.shutdownNow();
+        timer.shutdownNow();
+        long[] okT = Arrays.stream(took).filter(x -> x > 0).sorted().toArray();
+        long[] failT = Arrays.stream(took).filter(x -> x < 0).map(x -> -x).sorted().toArray();
+        StringBuilder sb = new StringBuilder();
+        sb.append("okP50Ms=").append(okT.length == 0 ? -1 : pct(okT, 0.5) / 1_000_000)
+                .append(" okP99Ms=").append(okT.length == 0 ? -1 : pct(okT, 0.99) / 1_000_000)
+                .append(" failP50Ms=").append(failT.length == 0 ? -1 : pct(failT, 0.5) / 1_000_000)
+                .append(" failP99Ms=").append(failT.length == 0 ? -1 : pct(failT, 0.99) / 1_000_000).append(' ');
+        sb.append("calls=").append(calls).append(" ok=").append(ok).append(" upstream429seen=").append(seen429)
+                .append(" gaveUp429=").append(gaveUp429).append(" otherStatus=").append(other)
+                .append(" errors=").append(errors).append(" tokens=").append(tokens).append(" wallMs=").append(wallMs)
+                .append(" finished=").append(finished)
+                .append(" refused=").append(refused.values().stream().mapToInt(AtomicInteger::get).sum());
+        new TreeMap<>(refused).forEach((k, v) -> sb.append(" refused.").append(k).append('=').append(v));
+        return sb.toString();
+    }
+
+    /**
+     * What Sluice's endpoint MBean says it governed, read over plain JMX (nothing of Sluice on the class path):
+     * {@code governed} calls admitted and {@code faults} inside Sluice; -1 when there is no such MBean (no agent,
+     * or no endpoint named llm).
+     */
+    static String sluiceFigures() {
+        try {
+            javax.management.MBeanServer s = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            javax.management.ObjectName n = new javax.management.ObjectName("dev.sluice:type=Endpoint,name=llm");
+            if (!s.isRegistered(n)) return "governed=-1 faults=-1";
+            return "governed=" + s.getAttribute(n, "Admitted") + " faults=" + s.getAttribute(n, "Faults");
+        } catch (Exception e) {
+            return "governed=-1 faults=-1";
+        }
+    }
+
+    /** The refusal's reason, read the way an application would: by reflection, not compiled against Sluice. */
+    static String sluiceReason(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof IOException && c.getClass().getName().equals("dev.sluice.SluiceRejectedException")) {
+                try {
+                    Method m = c.getClass().getMethod("getReason");
+                    return String.valueOf(m.invoke(c));
+                } catch (Exception e) {
+                    return "unknown";
+                }
+            }
+            if (c.getCause() == c) break;
+        }
+        return null;
+    }
+
+    static long totalTokens(String body) {
+        int i = body.indexOf("\"total_tokens\"");
+        if (i < 0) return 0;
+        int j = body.indexOf(':', i) + 1;
+        while (j < body.length() && body.charAt(j) == ' ') j++;
+        int k = j;
+        while (k < body.length() && Character.isDigit(body.charAt(k))) k++;
+        return k > j ? Long.parseLong(body.substring(j, k)) : 0;
+    }
+
+    static long retryAfterMs(String retryAfterMs, String retryAfter) {
+        try {
+            if (retryAfterMs != null) return Long.parseLong(retryAfterMs.trim());
+            if (retryAfter != null) return (long) (Double.parseDouble(retryAfter.trim()) * 1000);
+        } catch (NumberFormatException ignored) {
+            // no usable retry time
+        }
+        return -1;
+    }
+}
