@@ -102,8 +102,14 @@ final class Child {
         Path out = Files.createTempFile(w, "child-", ".out");
         Path err = Files.createTempFile(w, "child-", ".err");
         List<String> cmd = command();
+        // Everything after the java binary goes in an argument file: a short command line, and one that a
+        // neighbour's pkill -f by class or jar name on a shared machine does not match.
+        Path argFile = Files.createTempFile(w, "child-", ".args");
+        StringBuilder af = new StringBuilder();
+        for (String x : cmd.subList(1, cmd.size())) af.append('"').append(x.replace("\\", "\\\\").replace("\"", "\\\"")).append("\"\n");
+        Files.writeString(argFile, af.toString(), StandardCharsets.UTF_8);
         long start = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process p = new ProcessBuilder(cmd.get(0), "@" + argFile).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             p.waitFor(10, TimeUnit.SECONDS);
@@ -115,6 +121,7 @@ final class Child {
                 Files.readString(err, StandardCharsets.UTF_8), wallNs);
         Files.deleteIfExists(out);
         Files.deleteIfExists(err);
+        Files.deleteIfExists(argFile);
         return r;
     }
 
