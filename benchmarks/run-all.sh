@@ -37,6 +37,7 @@ java -cp $B dev.sluice.bench.LoadRun what=overload overloadSeconds=10 out="$OUT/
 java -Xmx4g -Xss256k -cp $B dev.sluice.bench.Contention seconds=3 | tee "$OUT/contention-jdk17.txt"
 if [ -x "$JDK25/bin/java" ]; then
   "$JDK25/bin/java" -Xmx4g -cp $B dev.sluice.bench.Contention seconds=3 | tee "$OUT/contention-jdk25.txt"
+  "$JDK25/bin/java" -Xmx4g -cp $B dev.sluice.bench.Contention seconds=10 callers=10000 | tee "$OUT/contention-10000-jdk25.txt"
 fi
 java -cp $B dev.sluice.bench.Startup rounds=5 2> "$OUT/startup.log" | tee "$OUT/startup.txt"
 ls -l agent/target/sluice-agent.jar | tee "$OUT/jar-size.txt"
