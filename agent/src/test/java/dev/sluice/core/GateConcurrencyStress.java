@@ -243,7 +243,7 @@ public final class GateConcurrencyStress {
     }
 
     /**
-     * Every 100 ms: callers waiting while slots stand free, for 3 s on end, is a lost wake-up; no progress for 30 s
+     * Every 100 ms: callers waiting while slots stand free, for 5 s on end, is a lost wake-up; no progress for 30 s
      * is a deadlock. Either way every thread's stack is printed (a thread dump that includes virtual threads,
      * where the JDK has one) and the JVM exits 3.
      */
@@ -264,9 +264,9 @@ public final class GateConcurrencyStress {
                         last = p;
                         lastMoved = now;
                     }
-                    String why = stuckSince != 0 && now - stuckSince > 3_000 * MS
+                    String why = stuckSince != 0 && now - stuckSince > 5_000 * MS
                             ? "LOST WAKE-UP: " + m.queueDepth() + " waiting while " + m.inFlight() + " of " + slots
-                            + " slots are taken, for 3 s"
+                            + " slots are taken, for 5 s"
                             : now - lastMoved > 30_000 * MS ? "DEADLOCK: no progress for 30 s" : null;
                     if (why != null) {
                         System.out.println("RESULT ok=false problem=" + why.replace(' ', '_') + " gate=" + g);

@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * with two threads, a round where they hardly overlapped). Cache misses from another core (two threads on one
  * limiter) still count, as they should.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar dev.sluice.bench.CpuPerOp [threads=1,2] [ops=2000000] [rounds=25]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.sluice.bench.CpuPerOp [suite=admission|lookup|parser] [threads=1,2]
+ *      [ops=2000000] [rounds=25]</pre>
+ * The lookup and parser suites do the same for {@link LookupBench} and {@link ParserBench} (one thread).
  */
 public final class CpuPerOp {
     interface Op {
@@ -34,6 +36,15 @@ public final class CpuPerOp {
         int rounds = Integer.parseInt(a.getOrDefault("rounds", "25"));
         String[] threadCounts = a.getOrDefault("threads", "1,2").split(",");
 
+        String suite = a.getOrDefault("suite", "admission");
+        if (suite.equals("lookup")) {
+            lookup(ops, rounds);
+            return;
+        }
+        if (suite.equals("parser")) {
+            parser(rounds);
+            return;
+        }
         AdmissionBench b = new AdmissionBench();
         b.setUp();
         Map<String, Op> all = new LinkedHashMap<>();
@@ -68,6 +79,53 @@ public final class CpuPerOp {
             System.out.println();
         }
         b.tearDown();
+    }
+
+    /** {@link LookupBench}, one thread: CPU ns per lookup. */
+    static void lookup(int ops, int rounds) throws Exception {
+        System.out.println("CPU ns per lookup, median of " + rounds + " rounds of " + ops + " lookups");
+        System.out.printf(Locale.ROOT, "%-10s %-10s %12s %12s%n", "endpoints", "layout", "unmatched", "matched");
+        for (String layout : new String[]{"hosts", "paths", "wildcards"}) {
+            for (int n : new int[]{1, 10, 100}) {
+                LookupBench l = new LookupBench();
+                l.endpoints = n;
+                l.layout = layout;
+                l.setUp();
+                double u = median(rounds, () -> round(() -> l.unmatched() == null, 1, ops));
+                double m = median(rounds, () -> round(() -> l.matched() != null, 1, ops));
+                System.out.printf(Locale.ROOT, "%-10d %-10s %12.1f %12.1f%n", n, layout, u, m);
+            }
+        }
+    }
+
+    /** {@link ParserBench}, one thread: MB (10^6 bytes) per CPU second. */
+    static void parser(int rounds) throws Exception {
+        ParserBench p = new ParserBench();
+        p.setUp();
+        ParserBench.Bytes b = new ParserBench.Bytes();
+        System.out.println("MB per CPU second, median of " + rounds + " rounds (a fresh parser per body, 8 KiB slices)");
+        Object[][] cases = {
+                {"usage parser, JSON chat completion", p.json.length, (Op) () -> p.usageJson(b) > 0},
+                {"usage parser, SSE chat stream", p.sse.length, (Op) () -> p.usageSse(b) > 0},
+                {"request scanner, chat request", p.request.length, (Op) () -> p.requestScan(b) != null},
+        };
+        for (Object[] c : cases) {
+            int len = (Integer) c[1];
+            int ops = Math.max(1000, 200_000_000 / len);
+            double ns = median(rounds, () -> round((Op) c[2], 1, ops));
+            System.out.printf(Locale.ROOT, "%-36s %8d bytes  %8.0f MB/s  %9.0f ns per body%n", c[0], len, len / ns * 1000, ns);
+        }
+    }
+
+    interface Round {
+        double run() throws Exception;
+    }
+
+    static double median(int rounds, Round r) throws Exception {
+        double[] v = new double[rounds];
+        for (int i = 0; i < rounds; i++) v[i] = r.run();
+        java.util.Arrays.sort(v);
+        return v[rounds / 2];
     }
 
     /** CPU ns per operation over all threads of one round. */

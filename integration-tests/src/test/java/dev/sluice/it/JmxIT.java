@@ -20,30 +20,41 @@ class JmxIT {
                     .endpoint("rpm", 6000).endpoint("burst", 1.0 / 60)
                     .endpoint("queue.capacity", 5000).endpoint("queue.max-wait", "60s")
                     .write();
-            // Offered 100/s for 9 s, just what 6,000 RPM admits. Lowered at ~3.5 s, raised again at ~8.5 s.
+            // Offered 100/s for 9 s, just what 6,000 RPM admits. The rates are measured from the MBean's own
+            // Admitted counter over the JMX connection, so the child's start-up time does not matter.
             ChildJvm.Started child = ChildJvm.of(JdkLoad.class).withAgent(cfg)
-                    .args("url=" + up.chatUrl(), "calls=900", "rate=100", "mode=async", "tick=true").start();
+                    .args("url=" + up.chatUrl(), "calls=900", "rate=100", "mode=async").start();
             ObjectName ep = Jmx.endpoint("mock");
+            double before;
+            double after;
             try (Jmx jmx = Jmx.connect(child.pid())) {
                 jmx.await(ep, 10_000);
                 assertEquals(6000L, jmx.get(ep, "Rpm"));
-                Thread.sleep(3500);
+                while ((Long) jmx.get(ep, "Admitted") < 50) Thread.sleep(20); // the load is under way
+                before = admissionRate(jmx, ep, 2000);
                 jmx.set(ep, "Rpm", 1800L);             // 30/s from now on
                 assertEquals(1800L, jmx.get(ep, "Rpm"), "the write reads back");
-                Thread.sleep(5000);
+                Thread.sleep(1000);                    // the bucket's burst (1 s of the old rate's room) passes
+                after = admissionRate(jmx, ep, 3000);
                 jmx.set(ep, "Rpm", 12_000L);           // drain the backlog at the upstream's own limit
                 assertEquals(0L, jmx.get(ep, "Upstream429"));
             }
             ChildJvm.Result r = child.await(120);
-            Map<Integer, Integer> perSecond = ticks(r.stdout);
-            double before = avg(perSecond, 1, 2);
-            double after = avg(perSecond, 5, 7);
             System.out.printf("JMX: admissions %.0f/s before, %.0f/s after lowering RPM to 1,800%n", before, after);
-            assertTrue(before >= 80 && before <= 120, "about 100/s before: " + perSecond);
-            assertTrue(after >= 20 && after <= 40, "about 30/s after: " + perSecond);
+            assertTrue(before >= 80 && before <= 120, "about 100/s before: " + before);
+            assertTrue(after >= 20 && after <= 40, "about 30/s after: " + after);
             assertEquals(900, r.num("ok"), r.toString());
             assertEquals(0, up.rateLimited());
         }
+    }
+
+    /** Admissions per second over {@code millis}, from the endpoint MBean's Admitted counter. */
+    static double admissionRate(Jmx jmx, ObjectName ep, long millis) throws Exception {
+        long a0 = (Long) jmx.get(ep, "Admitted");
+        long t0 = System.nanoTime();
+        Thread.sleep(millis);
+        long a1 = (Long) jmx.get(ep, "Admitted");
+        return (a1 - a0) / ((System.nanoTime() - t0) / 1e9);
     }
 
     static Map<Integer, Integer> ticks(String stdout) {

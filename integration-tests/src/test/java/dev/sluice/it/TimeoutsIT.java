@@ -41,6 +41,30 @@ class TimeoutsIT {
         run(client, libs);
     }
 
+    /**
+     * Apache HttpClient 5 has no timeout for a whole call: its RequestConfig response timeout (a per-read timeout)
+     * bounds the wait, as HttpURLConnection's read timeout does, and is not shortened afterwards (it would cut every
+     * read of a streamed body short). So the first probe is refused at 500 ms as for the other clients, and the
+     * second, whose answer comes 900 ms after admission, well within its 1 s per-read timeout, succeeds.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"apache5-sync", "apache5-async"})
+    void apache5ResponseTimeoutBoundsTheWait(String client) throws Exception {
+        try (Upstream up = Upstream.start(b -> b.latencyMillis(LATENCY_MS))) {
+            Path cfg = SluiceConfigFile.forUpstream(up).endpoint("max-concurrent", 1).write();
+            ChildJvm.Result r = ChildJvm.of(TimeoutProbe.class).withAgent(cfg).args("url=" + up.chatUrl(),
+                    "client=" + client, "probe=50:500", "probe=600:1000").run(120);
+            Map<String, String> refused = probe(r, 0);
+            assertEquals("refused", refused.get("outcome"), r.toString());
+            assertEquals("timeout", refused.get("reason"), r.toString());
+            long refusedAt = Long.parseLong(refused.get("elapsedMs"));
+            assertTrue(refusedAt >= 450 && refusedAt < 1000, "refused at its 500 ms response timeout: " + refusedAt
+                    + "\n" + r);
+            assertTrue(message(r, 0).contains("client timeout reached while waiting"), r.toString());
+            assertEquals("ok", probe(r, 1).get("outcome"), "the per-read timeout is not shortened\n" + r);
+        }
+    }
+
     /** The same on JDK 25. */
     @ParameterizedTest
     @ValueSource(strings = {"jdk-async", "okhttp-sync"})

@@ -7,8 +7,11 @@ import java.io.IOException;
  * {@link HelperLoader}). JDK types only: the arguments are Apache objects the advice passes through.
  */
 public interface Apache5Hooks {
-    /** Classic doExecute, before: the governed call (opaque) or null to leave the call alone; throws a refusal. */
-    Object classicBefore(Object target, Object request) throws IOException;
+    /**
+     * Classic doExecute, before: the governed call (opaque) or null to leave the call alone; throws a refusal.
+     * {@code context}: the exchange's HttpContext (its RequestConfig bounds the wait), or null.
+     */
+    Object classicBefore(Object target, Object request, Object context) throws IOException;
 
     /** Classic doExecute, after: report the response and wrap its entity, or report the failure. */
     void classicAfter(Object call, Object response, Throwable thrown);

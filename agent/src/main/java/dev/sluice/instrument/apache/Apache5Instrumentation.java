@@ -77,7 +77,8 @@ public final class Apache5Instrumentation implements ClientInstrumentation {
         @Advice.OnMethodEnter
         static Object enter(@Advice.Argument(0) ClassicHttpRequest request, @Advice.Argument(1) ExecChain.Scope scope)
                 throws IOException {
-            return ApacheBridge.classic5Before(CloseableHttpClient.class, scope.route.getTargetHost(), request);
+            return ApacheBridge.classic5Before(CloseableHttpClient.class, scope.route.getTargetHost(), request,
+                    scope.clientContext);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
@@ -89,9 +90,9 @@ public final class Apache5Instrumentation implements ClientInstrumentation {
     /** MinimalHttpClient.doExecute: the same, for the client without an exec chain. */
     public static final class MinimalAdvice {
         @Advice.OnMethodEnter
-        static Object enter(@Advice.Argument(0) HttpHost target, @Advice.Argument(1) ClassicHttpRequest request)
-                throws IOException {
-            return ApacheBridge.classic5Before(CloseableHttpClient.class, target, request);
+        static Object enter(@Advice.Argument(0) HttpHost target, @Advice.Argument(1) ClassicHttpRequest request,
+                            @Advice.Argument(2) Object context) throws IOException {
+            return ApacheBridge.classic5Before(CloseableHttpClient.class, target, request, context);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

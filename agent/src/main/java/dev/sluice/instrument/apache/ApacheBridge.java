@@ -48,12 +48,13 @@ public final class ApacheBridge {
 
     // ---- Apache 5 classic ----
 
-    public static Object classic5Before(Class<?> anchor, Object target, Object request) throws IOException {
+    public static Object classic5Before(Class<?> anchor, Object target, Object request, Object context)
+            throws IOException {
         int[] depth = DEPTH.get();
         if (depth[0]++ > 0) return null;
         try {
             Apache5Hooks h = V5.get(anchor);
-            return h == null ? null : h.classicBefore(target, request);
+            return h == null ? null : h.classicBefore(target, request, context);
         } catch (IOException e) { // a refusal: the method does not run, so its exit advice will not either
             depth[0]--;
             throw e;

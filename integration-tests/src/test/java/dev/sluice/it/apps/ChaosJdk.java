@@ -31,14 +31,14 @@ final class ChaosJdk implements ChaosLoad.Family {
                 if (p.action == ChaosLoad.Action.CANCEL_IN_FLIGHT) {
                     try {
                         HttpResponse<String> r = f.get(p.millis, TimeUnit.MILLISECONDS);
-                        return "done:" + r.statusCode();
+                        return refusal(r) != null ? refusal(r) : "done:" + r.statusCode();
                     } catch (java.util.concurrent.TimeoutException stillRunning) {
                         // cancel below
                     }
                 }
                 f.cancel(true);
                 HttpResponse<String> r = ChaosLoad.await(f); // throws CancellationException when cancelled
-                return "done:" + r.statusCode();
+                return refusal(r) != null ? refusal(r) : "done:" + r.statusCode();
             }
             case CLOSE_UNREAD:
             case READ_PART:
@@ -50,7 +50,7 @@ final class ChaosJdk implements ChaosLoad.Family {
                 try (InputStream in = r.body()) {
                     if (p.action == ChaosLoad.Action.READ_PART) ChaosLoad.readSome(in, p.partBytes);
                 }
-                return "closed:" + r.statusCode();
+                return refusal(r) != null ? refusal(r) : "closed:" + r.statusCode();
             }
             case INTERRUPT:
                 ctx.interruptLater(p.index, p.millis);
@@ -59,8 +59,13 @@ final class ChaosJdk implements ChaosLoad.Family {
                 HttpResponse<String> r = async && p.action != ChaosLoad.Action.INTERRUPT
                         ? ChaosLoad.await(client.sendAsync(req, HttpResponse.BodyHandlers.ofString()))
                         : client.send(req, HttpResponse.BodyHandlers.ofString());
-                return ChaosLoad.verify(r.statusCode(), r.body(), p.stream);
+                return refusal(r) != null ? refusal(r) : ChaosLoad.verify(r.statusCode(), r.body(), p.stream);
             }
         }
+    }
+
+    /** With reject=http a refusal is an answer of Sluice's own: "refused:<reason>", else null. */
+    private static String refusal(HttpResponse<?> r) {
+        return r.headers().firstValue("x-sluice-reason").map(x -> "refused:" + x).orElse(null);
     }
 }

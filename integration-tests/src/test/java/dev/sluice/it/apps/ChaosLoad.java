@@ -75,6 +75,12 @@ public final class ChaosLoad {
             else if (u < 150) c.append("cut-after=").append(r.nextInt(400));
             if (r.nextInt(10) < 3) c.append(c.length() == 0 ? "" : ";").append("latency-ms=").append(1 + r.nextInt(20));
             if (stream && r.nextInt(4) == 0) c.append(c.length() == 0 ? "" : ";").append("chunk-delay-ms=1");
+            // Now and then a burst of failures long enough to open the breaker, so its refusals and half-open
+            // probes are part of the run too.
+            if (index % 4000 < 40) {
+                c.setLength(0);
+                c.append("status=500");
+            }
             chaos = c.length() == 0 ? null : c.toString();
             int a = r.nextInt(100);
             if (a < 55) action = Action.READ;

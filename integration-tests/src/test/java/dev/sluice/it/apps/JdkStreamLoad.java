@@ -104,7 +104,8 @@ public final class JdkStreamLoad {
             }
             HttpRequest req = HttpRequest.newBuilder(URI.create(url))
                     .header("content-type", "application/json")
-                    .header("authorization", "Bearer sk-test-secret-do-not-log")
+                    .header("authorization", "Bearer " + SluiceProbe.API_KEY)
+                    .header("x-api-key", SluiceProbe.X_API_KEY).header("api-key", SluiceProbe.AZURE_KEY)
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build();
             Runnable one = () -> {
                 long sent = System.nanoTime();

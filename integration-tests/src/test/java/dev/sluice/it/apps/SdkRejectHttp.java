@@ -37,7 +37,7 @@ public final class SdkRejectHttp {
         Runnable one;
         AutoCloseable closer;
         if (sdk.equals("openai")) {
-            OpenAIClient client = OpenAIOkHttpClient.builder().apiKey("sk-test-secret-do-not-log").baseUrl(baseUrl)
+            OpenAIClient client = OpenAIOkHttpClient.builder().apiKey(SluiceProbe.API_KEY).baseUrl(baseUrl)
                     .maxRetries(retries).build();
             ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model("gpt-4o-mini")
                     .maxCompletionTokens(10).addUserMessage("x".repeat(40)).build();
@@ -54,7 +54,7 @@ public final class SdkRejectHttp {
             };
             closer = client::close;
         } else {
-            AnthropicClient client = AnthropicOkHttpClient.builder().apiKey("sk-ant-test-secret-do-not-log")
+            AnthropicClient client = AnthropicOkHttpClient.builder().apiKey(SluiceProbe.X_API_KEY)
                     .baseUrl(baseUrl).maxRetries(retries).build();
             MessageCreateParams params = MessageCreateParams.builder().model("claude-haiku-4-5").maxTokens(10)
                     .addUserMessage("x".repeat(40)).build();

@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Arguments: url, client ({@code jdk-sync}, {@code jdk-async}: the JDK HttpClient's send/sendAsync with
  * {@code HttpRequest.timeout}; {@code okhttp-sync}, {@code okhttp-async}: OkHttp's execute/enqueue with
- * {@code callTimeout}), probe (repeatable).
+ * {@code callTimeout}; {@code apache5-sync}, {@code apache5-async}: Apache HttpClient 5 with the RequestConfig
+ * response timeout), probe (repeatable).
  */
 public final class TimeoutProbe {
     interface Client {
@@ -98,7 +99,8 @@ public final class TimeoutProbe {
     /** The client's own timeout failure, as each client reports it. */
     static boolean isTimeout(Throwable t) {
         if (t instanceof java.net.http.HttpTimeoutException) return true;
-        // OkHttp's call timeout: InterruptedIOException("timeout"); its read timeout: SocketTimeoutException.
+        // OkHttp's call timeout: InterruptedIOException("timeout"); read timeouts (OkHttp, Apache):
+        // SocketTimeoutException, an InterruptedIOException too.
         return t instanceof java.io.InterruptedIOException;
     }
 
@@ -132,6 +134,10 @@ public final class TimeoutProbe {
             case "okhttp-sync":
             case "okhttp-async":
                 return okHttp(name.equals("okhttp-async"));
+            case "apache5-sync":
+                return apache5Classic();
+            case "apache5-async":
+                return apache5Async();
             default:
                 throw new IllegalArgumentException("unknown client " + name);
         }
@@ -175,6 +181,70 @@ public final class TimeoutProbe {
                 }
             });
             t.start();
+            return f;
+        };
+    }
+
+    /** Apache HttpClient 5 classic: the timeout is the request's RequestConfig response timeout. */
+    static Client apache5Classic() {
+        org.apache.hc.client5.http.impl.classic.CloseableHttpClient client =
+                org.apache.hc.client5.http.impl.classic.HttpClients.createDefault();
+        return (url, timeoutMs) -> {
+            org.apache.hc.client5.http.classic.methods.HttpPost post =
+                    new org.apache.hc.client5.http.classic.methods.HttpPost(url);
+            post.setEntity(new org.apache.hc.core5.http.io.entity.StringEntity(BODY,
+                    org.apache.hc.core5.http.ContentType.APPLICATION_JSON));
+            if (timeoutMs > 0) {
+                post.setConfig(org.apache.hc.client5.http.config.RequestConfig.custom()
+                        .setResponseTimeout(org.apache.hc.core5.util.Timeout.ofMilliseconds(timeoutMs)).build());
+            }
+            CompletableFuture<Integer> f = new CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try {
+                    f.complete(client.execute(post, response -> {
+                        org.apache.hc.core5.http.io.entity.EntityUtils.consume(response.getEntity());
+                        return response.getCode();
+                    }));
+                } catch (Throwable e) {
+                    f.completeExceptionally(e);
+                }
+            });
+            t.start();
+            return f;
+        };
+    }
+
+    /** Apache HttpClient 5 async: the same timeout, on a SimpleHttpRequest. */
+    static Client apache5Async() {
+        org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient client =
+                org.apache.hc.client5.http.impl.async.HttpAsyncClients.createDefault();
+        client.start();
+        return (url, timeoutMs) -> {
+            org.apache.hc.client5.http.async.methods.SimpleHttpRequest post =
+                    org.apache.hc.client5.http.async.methods.SimpleRequestBuilder.post(url)
+                            .setBody(BODY, org.apache.hc.core5.http.ContentType.APPLICATION_JSON).build();
+            if (timeoutMs > 0) {
+                post.setConfig(org.apache.hc.client5.http.config.RequestConfig.custom()
+                        .setResponseTimeout(org.apache.hc.core5.util.Timeout.ofMilliseconds(timeoutMs)).build());
+            }
+            CompletableFuture<Integer> f = new CompletableFuture<>();
+            client.execute(post, new org.apache.hc.core5.concurrent.FutureCallback<
+                    org.apache.hc.client5.http.async.methods.SimpleHttpResponse>() {
+                @Override
+                public void completed(org.apache.hc.client5.http.async.methods.SimpleHttpResponse r) {
+                    f.complete(r.getCode());
+                }
+
+                @Override
+                public void failed(Exception e) {
+                    f.completeExceptionally(e);
+                }
+
+                @Override
+                public void cancelled() {
+                    f.cancel(false);
+                }
+            });
             return f;
         };
     }

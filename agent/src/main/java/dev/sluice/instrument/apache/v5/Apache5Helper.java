@@ -10,6 +10,9 @@ import dev.sluice.provider.RequestScanner;
 import org.apache.hc.client5.http.async.AsyncExecCallback;
 import org.apache.hc.client5.http.async.AsyncExecChain;
 import org.apache.hc.client5.http.async.AsyncExecChainHandler;
+import org.apache.hc.client5.http.config.Configurable;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
@@ -19,6 +22,7 @@ import org.apache.hc.core5.http.HttpRequest;
 import org.apache.hc.core5.http.HttpResponse;
 import org.apache.hc.core5.http.nio.AsyncEntityProducer;
 import org.apache.hc.core5.net.URIAuthority;
+import org.apache.hc.core5.util.Timeout;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -40,7 +44,7 @@ public final class Apache5Helper implements Apache5Hooks {
     // ---- classic ----
 
     @Override
-    public Object classicBefore(Object target, Object req) throws IOException {
+    public Object classicBefore(Object target, Object req, Object context) throws IOException {
         ClassicHttpRequest request = (ClassicHttpRequest) req;
         EndpointRuntime ep = match((HttpHost) target, request);
         if (ep == null) return null;
@@ -62,7 +66,7 @@ public final class Apache5Helper implements Apache5Hooks {
             return null;
         }
         try {
-            call.admit(0);
+            call.admit(deadline(request, context, ep));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             InterruptedIOException io = new InterruptedIOException("interrupted while waiting for admission");
@@ -110,7 +114,7 @@ public final class Apache5Helper implements Apache5Hooks {
                 (RequestInfo) null, producer == null ? -1 : producer.getContentLength());
         AsyncAdmission5 then = new AsyncAdmission5(call, (AsyncExecChainHandler) handlerObj, request, producer, scope,
                 (AsyncExecChain) chainObj, (AsyncExecCallback) callbackObj);
-        CompletableFuture<GovernedCall> admission = call.admitAsync();
+        CompletableFuture<GovernedCall> admission = call.admitAsync(deadline(request, scope.clientContext, ep));
         // The application cancelling its Future while the call waits takes it out of the waiting room. Set before
         // the attempt can run: once running, the chain sets its own dependency here.
         try {
@@ -125,6 +129,29 @@ public final class Apache5Helper implements Apache5Hooks {
     }
 
     // ---- shared ----
+
+    /**
+     * The longest a call waits in the gate: its RequestConfig's response timeout (the request's own, else the
+     * exchange's), the nearest thing Apache has to a deadline for the answer, as HttpURLConnection's read timeout
+     * is for that unit; 0 = the endpoint's queue.max-wait alone. It is not shortened for the exchange after
+     * admission: it is a per-read timeout, and a shorter one would cut every read of a streamed body short.
+     */
+    static long deadline(HttpRequest request, Object context, EndpointRuntime ep) {
+        try {
+            RequestConfig config = request instanceof Configurable ? ((Configurable) request).getConfig() : null;
+            if (config == null && context instanceof HttpClientContext) {
+                config = ((HttpClientContext) context).getRequestConfig();
+            }
+            Timeout t = config == null ? null : config.getResponseTimeout();
+            long ms = t == null ? 0 : t.toMilliseconds();
+            if (ms <= 0) return 0;
+            long d = System.nanoTime() + ms * 1_000_000L;
+            return d == 0 ? 1 : d;
+        } catch (Throwable e) {
+            Faults.record(ep, "apache5 response timeout", e);
+            return 0;
+        }
+    }
 
     static void respond(GovernedCall call, HttpResponse response, String contentType) {
         call.onResponse(response.getCode(), name -> header(response, name), contentType);
