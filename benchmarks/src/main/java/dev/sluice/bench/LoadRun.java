@@ -165,6 +165,8 @@ public final class LoadRun {
                             add(f, k, client, setup, Long.parseLong(lat.get(k)));
                         }
                         add(f, "perSecond", client, setup, Long.parseLong(thr.get("perSecond")));
+                        add(f, "cpuLat", client, setup, Long.parseLong(lat.get("cpuPerCallNs")));
+                        add(f, "cpuThr", client, setup, Long.parseLong(thr.get("cpuPerCallNs")));
                         add(f, "thrErrors", client, setup, Long.parseLong(thr.get("errors")));
                     }
                 }
@@ -202,6 +204,26 @@ public final class LoadRun {
             for (String s : SETUPS) errs += sum(f.get("thrErrors").get(client).get(s));
             print(String.format(Locale.ROOT, "| %s | %d | %d | %d | %+.1f%% | %+.1f%% | %d |", client, n, u, m,
                     100.0 * (u - n) / n, 100.0 * (m - n) / n, errs));
+        }
+        print("");
+        print("#### CPU time the application's process spends per call (µs; all its threads: app, client, agent, JIT, GC; "
+                + "median of " + rounds + " rounds)");
+        print("");
+        print("On a machine shared with other work this is the steadiest end-to-end figure: time the process spends "
+                + "descheduled does not count.");
+        print("");
+        print("| client | one at a time: none | unmatched | matched | added (matched) | 16 in flight: none | unmatched | matched | added (matched) |");
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (String client : clients()) {
+            long[] l = new long[3];
+            long[] t = new long[3];
+            for (int i = 0; i < 3; i++) {
+                l[i] = median(f.get("cpuLat").get(client).get(SETUPS[i]));
+                t[i] = median(f.get("cpuThr").get(client).get(SETUPS[i]));
+            }
+            print(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %+.1f (%+.0f%%) | %.1f | %.1f | %.1f | %+.1f (%+.0f%%) |", client,
+                    l[0] / 1e3, l[1] / 1e3, l[2] / 1e3, (l[2] - l[0]) / 1e3, 100.0 * (l[2] - l[0]) / l[0],
+                    t[0] / 1e3, t[1] / 1e3, t[2] / 1e3, (t[2] - t[0]) / 1e3, 100.0 * (t[2] - t[0]) / t[0]));
         }
         print("");
         print("```");

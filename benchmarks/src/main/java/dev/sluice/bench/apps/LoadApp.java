@@ -97,19 +97,31 @@ public final class LoadApp {
 
     // ------------------------------------------------------------------------------------------------ latency
 
+    /** CPU time this whole process has used (every thread: the app's, the client's, the agent's, JIT and GC). */
+    static long processCpuNs() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean) {
+            return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime();
+        }
+        return -1;
+    }
+
     static String latency(Client client, boolean async, String body, int warmup, int calls) throws Exception {
         long[] t = new long[calls];
         int errors = 0;
+        long cpu0 = 0;
         for (int i = -warmup; i < calls; i++) {
+            if (i == 0) cpu0 = processCpuNs();
             long s = System.nanoTime();
             Answer r = async ? await(client, body) : client.send(body);
             long d = System.nanoTime() - s;
             if (r == null || r.status != 200) errors++;
             if (i >= 0) t[i] = d;
         }
+        long cpu = processCpuNs() - cpu0;
         Arrays.sort(t);
         double mean = Arrays.stream(t).average().orElse(0);
-        return "calls=" + calls + " errors=" + errors + " p50Ns=" + pct(t, 0.50) + " p90Ns=" + pct(t, 0.90)
+        return "cpuPerCallNs=" + cpu / calls + " calls=" + calls + " errors=" + errors + " p50Ns=" + pct(t, 0.50) + " p90Ns=" + pct(t, 0.90)
                 + " p99Ns=" + pct(t, 0.99) + " p999Ns=" + pct(t, 0.999) + " maxNs=" + t[t.length - 1]
                 + " meanNs=" + (long) mean;
     }
@@ -144,6 +156,19 @@ public final class LoadApp {
         long measureFrom = start + (long) (warmupSeconds * 1e9);
         long end = measureFrom + (long) (seconds * 1e9);
         long[] mark = new long[1];
+        long[] cpuMark = new long[2];
+        Thread cpuWatch = new Thread(() -> {
+            try {
+                TimeUnit.NANOSECONDS.sleep(Math.max(0, measureFrom - System.nanoTime()));
+                cpuMark[0] = processCpuNs();
+                TimeUnit.NANOSECONDS.sleep(Math.max(0, end - System.nanoTime()));
+                cpuMark[1] = processCpuNs();
+            } catch (InterruptedException ignored) {
+                // the run ended
+            }
+        });
+        cpuWatch.setDaemon(true);
+        cpuWatch.start();
         if (async) {
             Semaphore window = new Semaphore(concurrency);
             Done record = (r, e) -> {
@@ -164,7 +189,8 @@ public final class LoadApp {
             }
             long count = done.get() - mark[0];
             window.acquire(concurrency);
-            return "concurrency=" + concurrency + " calls=" + count + " errors=" + errors.get()
+            cpuWatch.join();
+            return "cpuPerCallNs=" + (cpuMark[1] - cpuMark[0]) / Math.max(1, count) + " concurrency=" + concurrency + " calls=" + count + " errors=" + errors.get()
                     + " perSecond=" + (long) (count / seconds);
         }
         Thread[] threads = new Thread[concurrency];
@@ -187,8 +213,9 @@ public final class LoadApp {
             threads[k].start();
         }
         for (Thread t : threads) t.join();
+        cpuWatch.join();
         long count = counted.get();
-        return "concurrency=" + concurrency + " calls=" + count + " errors=" + errors.get()
+        return "cpuPerCallNs=" + (cpuMark[1] - cpuMark[0]) / Math.max(1, count) + " concurrency=" + concurrency + " calls=" + count + " errors=" + errors.get()
                 + " perSecond=" + (long) (count / seconds);
     }
 
