@@ -454,6 +454,9 @@ public final class Gate {
     }
 
     /** Grants, expires and schedules. Called with the lock held; results go to the outbox. */
+    /** How soon a dispatch looks again when the quota refilled while it ran. */
+    private static final long RECHECK_NANOS = 1_000_000L;
+
     private void doDispatch() {
         dispatchWanted.set(false);
         GateLimits l = limits;
@@ -497,6 +500,13 @@ public final class Gate {
                 Permit pm = take(l, w.priority, w.tokens, now);
                 if (pm == null) {
                     retryIn = headWait(l, w);
+                    // take() judged the quota at this dispatch's start; headWait reads the clock afresh. If the
+                    // bucket refilled in between (a slow, preempted thread) and no slot holds the head back, look
+                    // again shortly: waiting for the next event could mean waiting until max-wait.
+                    if (retryIn == 0 && (l.rpm() > 0 || l.tpm() > 0)
+                            && (l.maxConcurrent() <= 0 || inFlight.get() < l.maxConcurrent())) {
+                        retryIn = RECHECK_NANOS;
+                    }
                     break;
                 }
                 room.remove(w);

@@ -319,8 +319,9 @@ public final class RedisQuotaStore implements QuotaStore, StoreStatus, AutoClose
 
     @Override
     public void lowerTo(long r, long t) {
-        if (state != State.SHARED) {
-            fallback.lowerTo(r, t);
+        if (state != State.SHARED) { // the provider's figures are the whole quota's: this JVM holds its share of them
+            double share = share();
+            fallback.lowerTo(r >= 0 ? (long) (r * share) : -1, t >= 0 ? (long) (t * share) : -1);
             return;
         }
         if (r >= 0) lowerRequests.accumulateAndGet(r, Math::min);

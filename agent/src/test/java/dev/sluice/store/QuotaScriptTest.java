@@ -83,15 +83,19 @@ class QuotaScriptTest {
         assertEquals(0L, no.get(0));
         long wait = no.get(2);
         assertTrue(wait > 0 && wait <= 100, "one request per 100 ms: " + no);
+        boolean served = false;
         if (wait > 25) {
             Thread.sleep(wait - 20);
             List<Long> early = take(600, 3, 0, 1, 1, 0);
             if ((System.nanoTime() - t0) / 1_000_000L < wait - 2) { // (a loaded machine may have slept longer)
                 assertEquals(0L, early.get(0), "not before the time it said");
             }
+            served = early.get(0) == 1L; // a loaded machine slept past the time: that take was served
         }
-        Thread.sleep(Math.max(0, wait + 2 - (System.nanoTime() - t1) / 1_000_000L));
-        assertEquals(1L, take(600, 3, 0, 1, 1, 0).get(0), "served once the time it said has passed");
+        if (!served) {
+            Thread.sleep(Math.max(0, wait + 2 - (System.nanoTime() - t1) / 1_000_000L));
+            assertEquals(1L, take(600, 3, 0, 1, 1, 0).get(0), "served once the time it said has passed");
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -67,6 +68,11 @@ class SharedQuotaIT {
     }
 
     static Together startTogether(Path cfg, java.util.function.IntFunction<String> mode, String... args) throws Exception {
+        return startTogether(cfg, Map.of(), mode, args);
+    }
+
+    static Together startTogether(Path cfg, Map<String, String> env, java.util.function.IntFunction<String> mode,
+                                  String... args) throws Exception {
         java.nio.file.Files.createDirectories(ChildJvm.WORK);
         Path go = ChildJvm.WORK.resolve("go-" + UUID.randomUUID());
         List<ChildJvm.Started> started = new ArrayList<>();
@@ -76,7 +82,9 @@ class SharedQuotaIT {
             a.add("mode=" + mode.apply(i));
             a.add("mbean=" + MBEAN);
             a.add("attrs=" + ATTRS);
-            started.add(ChildJvm.of(JdkLoad.class).withAgent(cfg).args(a.toArray()).start());
+            ChildJvm child = ChildJvm.of(JdkLoad.class).withAgent(cfg).args(a.toArray());
+            env.forEach(child::env);
+            started.add(child.start());
         }
         return new Together(started, go);
     }
@@ -159,15 +167,16 @@ class SharedQuotaIT {
     @Test
     void redisHungThenKilledMidRunFailsNoCallAndTheJvmsRejoin() throws Exception {
         int rpm = RateLimitIT.RPM;
+        String password = "redis-pw-" + UUID.randomUUID(); // from the environment; never to appear anywhere
         try (Upstream up = Upstream.start(b -> b.rpm(rpm).burstSeconds(1));
-             TestRedis.Server redis = new TestRedis.Server()) {
+             TestRedis.Server redis = new TestRedis.Server("--requirepass", password)) {
             Path cfg = shared(up, redis.url()).endpoint("rpm", rpm).endpoint("burst", RateLimitIT.BURST)
-                    .endpoint("store.timeout", "50ms").write();
+                    .endpoint("store.timeout", "50ms").endpoint("store.password-env", "SHARED_QUOTA_REDIS_PW").write();
             // Each JVM offers 25/s for 8 s: together 75/s, within the quota and within each JVM's third of it, so
             // no call should wait for tokens at all: any delay a call sees is Redis's doing.
             // The slowest call is measured from 1 s on (the first calls pay for warming up the JVM and connections).
-            Together jvms = startTogether(cfg, i -> i == 0 ? "sync" : "async", "url=" + up.chatUrl(), "calls=200",
-                    "rate=25", "latencyFromMs=1000");
+            Together jvms = startTogether(cfg, Map.of("SHARED_QUOTA_REDIS_PW", password), i -> i == 0 ? "sync" : "async",
+                    "url=" + up.chatUrl(), "calls=200", "rate=25", "latencyFromMs=1000");
             jvms.go();
             long t0 = System.currentTimeMillis();
             sleepUntil(t0 + 2500);
@@ -183,6 +192,7 @@ class SharedQuotaIT {
             assertEquals(0, up.rateLimited(), describe(rs));
             long maxLatency = 0;
             for (ChildJvm.Result r : rs) {
+                assertTrue(!r.stdout.contains(password) && !r.stderr.contains(password), "the password is never shown");
                 maxLatency = Math.max(maxLatency, r.num("maxLatencyMs"));
                 assertTrue(r.stderr.contains("out of reach"), "the fallback is logged" + describe(rs));
                 assertTrue(r.stderr.contains("1/3 of the limits (3 JVMs shared the quota)"), describe(rs));

@@ -48,12 +48,14 @@ final class TestRedis {
     /** A private redis-server on a free loopback port. */
     static final class Server implements AutoCloseable {
         final int port;
+        private final List<String> extra;
         private Process process;
 
-        Server() throws IOException, InterruptedException {
+        Server(String... extraArgs) throws IOException, InterruptedException {
             try (ServerSocket s = new ServerSocket(0)) {
                 port = s.getLocalPort();
             }
+            extra = List.of(extraArgs);
             start();
         }
 
@@ -62,9 +64,10 @@ final class TestRedis {
         }
 
         void start() throws IOException, InterruptedException {
-            process = new ProcessBuilder(List.of(serverBinary(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"))
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            List<String> cmd = new java.util.ArrayList<>(List.of(serverBinary(), "--port", String.valueOf(port), "--bind",
+                    "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"));
+            cmd.addAll(extra);
+            process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (System.nanoTime() < deadline) {
                 try (Socket s = new Socket("127.0.0.1", port)) {

@@ -52,6 +52,15 @@ final class ClientLoad {
 
     /** Runs the child; {@code warmup} calls made before the clock starts count against both buckets. */
     static ChildJvm.Result assertRateBound(String label, Upstream up, ChildJvm child, int warmup) throws Exception {
+        return assertRateBound(label, up, child, warmup, 1.1);
+    }
+
+    /**
+     * As above with a wall-time bound of {@code slack} x ideal + 0.3 s. Streams hold each call open while its
+     * events arrive, so their runs get a little more room (issue 5 bounds 429s, successes and tokens, not time).
+     */
+    static ChildJvm.Result assertRateBound(String label, Upstream up, ChildJvm child, int warmup, double slack)
+            throws Exception {
         ChildJvm.Result r = child.run(180);
         long rateLimited = up.rateLimited();
         double ideal = (CALLS + warmup - RPM * BURST) / (RPM / 60.0);
@@ -61,7 +70,7 @@ final class ClientLoad {
                 r.num("ok"), wall, ideal, wall / ideal, r.num("inFlight"));
         assertEquals(0, rateLimited, "upstream 429s\n" + r);
         assertEquals(CALLS, r.num("ok"), "every call succeeds\n" + r);
-        assertTrue(wall <= ideal * 1.1 + 0.3, "wall " + wall + " s vs ideal " + ideal + " s\n" + r);
+        assertTrue(wall <= ideal * slack + 0.3, "wall " + wall + " s vs ideal " + ideal + " s\n" + r);
         assertPermitsBack(r);
         return r;
     }

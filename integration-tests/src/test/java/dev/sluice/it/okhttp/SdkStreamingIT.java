@@ -48,7 +48,7 @@ class SdkStreamingIT {
             Path cfg = config(up, sdk).endpoint("rpm", ClientLoad.RPM).endpoint("burst", ClientLoad.BURST).write();
             ChildJvm.Result r = ClientLoad.assertRateBound(sdk + "-java streaming", up, ChildJvm.of(app(sdk))
                     .withAgent(cfg).args("baseUrl=" + baseUrl(up, sdk), "calls=" + ClientLoad.CALLS,
-                            "rate=" + ClientLoad.RATE, "mode=sync", "stream=true", "warmup=1"), 1);
+                            "rate=" + ClientLoad.RATE, "mode=sync", "stream=true", "warmup=1"), 1, 1.25);
             assertTrue(r.num("events") > ClientLoad.CALLS * 3L, "streamed: " + r.result());
             assertCharged(sdk + "-java RPM-bound stream", up, r);
         }
