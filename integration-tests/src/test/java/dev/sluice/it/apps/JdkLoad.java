@@ -77,11 +77,22 @@ public final class JdkLoad {
         AtomicLong refusedMaxNanos = new AtomicLong();
         String[] outcome = new String[calls];
         AtomicInteger threadsSampled = new AtomicInteger(-1);
+        AtomicInteger threadsBefore = new AtomicInteger(-1);
+        AtomicLong waitingSampled = new AtomicLong(-1);
+        AtomicInteger clientWorkers = new AtomicInteger(-1);
+        Map<String, Integer> threadGroups = new java.util.TreeMap<>();
         if (sampleThreadsAtMs > 0) {
+            threadsBefore.set(java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount());
             Thread sampler = new Thread(() -> {
                 try {
                     Thread.sleep(sampleThreadsAtMs);
                     threadsSampled.set(java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount());
+                    waitingSampled.set(queueDepth(a.get("mbean")));
+                    // Thread names with digits folded, so a failure shows which pool grew.
+                    for (Thread t : Thread.getAllStackTraces().keySet()) {
+                        threadGroups.merge(t.getName().replaceAll("[0-9]+", "#"), 1, Integer::sum);
+                    }
+                    clientWorkers.set(threadGroups.getOrDefault("HttpClient-#-Worker-#", 0));
                 } catch (InterruptedException ignored) {
                 }
             });
@@ -185,6 +196,9 @@ public final class JdkLoad {
                 .append(" usageTokens=").append(usageTokens)
                 .append(" refusedMaxMs=").append(refusedMaxNanos.get() / 1_000_000L)
                 .append(" threads=").append(threadsSampled.get())
+                .append(" threadsBefore=").append(threadsBefore.get())
+                .append(" waitingAtSample=").append(waitingSampled.get())
+                .append(" clientWorkers=").append(clientWorkers.get())
                 .append(" maxLatencyMs=").append(maxLatencyNanos.get() / 1_000_000L)
                 .append(" slowestAtMs=").append(slowestAt(latencyNanos, sentAtNanos, start, latencyFromMs))
                 .append(" startEpochMs=").append(startEpochMs).append(" endEpochMs=").append(endEpochMs);
@@ -212,11 +226,24 @@ public final class JdkLoad {
         }
         SluiceProbe.dumpAttributes(System.out);
         System.out.println(sb);
+        if (!threadGroups.isEmpty()) System.out.println("THREADS " + threadGroups);
         System.out.flush();
         System.exit(0);
     }
 
     /** When (ms after the start) the slowest call counted in maxLatencyMs was sent; -1 = none. */
+    /** The governed endpoint's waiting-room depth, read from its MBean in this JVM; -1 when not named. */
+    static long queueDepth(String mbean) {
+        if (mbean == null) return -1;
+        try {
+            Object v = java.lang.management.ManagementFactory.getPlatformMBeanServer()
+                    .getAttribute(new javax.management.ObjectName(mbean), "QueueDepth");
+            return ((Number) v).longValue();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
     static long slowestAt(long[] latency, long[] sentAt, long start, long fromMs) {
         int worst = -1;
         for (int i = 0; i < latency.length; i++) {
