@@ -91,10 +91,13 @@ public final class Gate {
     private final GateStats stats;
     private final AtomicLong admissions = new AtomicLong();
     private final AtomicLong reservedTotal = new AtomicLong();
-    /** Admitted calls whose response head has not arrived yet (see {@link Permit#answered()}). */
-    private final AtomicInteger awaitingAnswer = new AtomicInteger();
-    /** Tokens reserved by those calls. */
-    private final AtomicLong awaitingTokens = new AtomicLong();
+    /**
+     * Permits whose response head has arrived (see {@link Permit#answered()}), and the tokens they reserved. Calls
+     * still awaiting their answer are {@code admissions - answered}: counted on the answer only, so admission pays
+     * no extra atomic for it.
+     */
+    private final AtomicLong answeredCount = new AtomicLong();
+    private final AtomicLong answeredTokens = new AtomicLong();
     private final ProviderRate requestRate = new ProviderRate();
     private final ProviderRate tokenRate = new ProviderRate();
     /** Refill rates learned from the provider's headers that the buckets use instead of the configured ones; 0 = none. */
@@ -398,8 +401,6 @@ public final class Gate {
     private Permit issue(Priority p, long n, long now, Object ticket, boolean rpm, boolean tpm) {
         Permit pm = new Permit(this, p, n, admissions.incrementAndGet(), reservedTotal.addAndGet(n), now, ticket,
                 rpm, tpm);
-        awaitingAnswer.incrementAndGet();
-        awaitingTokens.addAndGet(n);
         track(pm);
         return pm;
     }
@@ -882,8 +883,8 @@ public final class Gate {
         // Calls the provider had not counted when it answered this one: those admitted after it, and at least every
         // other call still awaiting its answer (one admitted earlier may reach the provider later: a new connection, a
         // stalled client thread). In steady state the two are the same calls.
-        long pending = awaitingAnswer.get();
-        long pendingTokens = awaitingTokens.get();
+        long pending = awaitingAnswer();
+        long pendingTokens = awaitingTokens();
         if (requestsRemaining >= 0 && l.rpm() > 0) {
             long since = Math.max(admissions.get() - permit.seq, pending);
             long refill = TokenBucket.refill(requestRateCap > 0 ? requestRateCap : rate(l.rpm()), elapsed);
@@ -901,8 +902,19 @@ public final class Gate {
 
     /** One permit's answer arrived (called once per permit, by {@link Permit#answered()}). */
     void answered(Permit pm) {
-        awaitingAnswer.decrementAndGet();
-        awaitingTokens.addAndGet(-pm.reservedTokens());
+        answeredCount.incrementAndGet();
+        answeredTokens.addAndGet(pm.reservedTokens());
+    }
+
+    /** Admitted calls not answered yet. The answered side is read first, so the difference is never negative. */
+    private long awaitingAnswer() {
+        long answered = answeredCount.get();
+        return admissions.get() - answered;
+    }
+
+    private long awaitingTokens() {
+        long answered = answeredTokens.get();
+        return reservedTotal.get() - answered;
     }
 
     /** Applies a {@link ProviderRate} answer to a bucket; returns the cap now in force (0 = the configured rate). */
