@@ -17,6 +17,7 @@ import dev.sluice.provider.RequestInfo;
 import dev.sluice.provider.RequestScanner;
 import dev.sluice.provider.UsageParser;
 
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -142,6 +143,18 @@ public final class GovernedCall {
     /** The provider kind whose error shape synthetic answers take. */
     public ProviderKind provider() {
         return endpoint.config().provider();
+    }
+
+    /**
+     * What a blocking client throws when the application interrupts a call waiting for admission: an
+     * {@link InterruptedIOException} (the type those clients use for an interrupted I/O), with the thread's
+     * interrupt status restored.
+     */
+    public static InterruptedIOException interrupted(InterruptedException e) {
+        Thread.currentThread().interrupt();
+        InterruptedIOException io = new InterruptedIOException("interrupted while waiting for admission by Sluice");
+        io.initCause(e);
+        return io;
     }
 
     /** Blocking admission. {@code deadlineNanos}: the client's own timeout on System.nanoTime, or 0 for none. */

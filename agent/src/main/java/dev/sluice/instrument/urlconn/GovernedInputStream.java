@@ -5,6 +5,7 @@ import dev.sluice.client.GovernedCall;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 
 /**
@@ -29,6 +30,41 @@ public final class GovernedInputStream extends FilterInputStream {
         super(in);
         this.call = call;
         this.owner = owner;
+    }
+
+    /** How an entity's content is opened (Apache's {@code getContent}). */
+    public interface Content {
+        InputStream open() throws IOException;
+    }
+
+    /**
+     * A response entity's content, watched: what the Apache entity wrappers hand out. An error opening it ends
+     * the call; a null content completes it; a stream already watched is not wrapped twice.
+     */
+    public static InputStream watch(Content content, GovernedCall call, Object owner) throws IOException {
+        InputStream in;
+        try {
+            in = content.open();
+        } catch (IOException | RuntimeException e) {
+            call.onError(e);
+            throw e;
+        }
+        if (in == null) {
+            call.onComplete();
+            return null;
+        }
+        return in instanceof GovernedInputStream ? in : new GovernedInputStream(in, call, owner);
+    }
+
+    /** An entity's {@code writeTo}: its watched content copied to {@code out}, then closed. */
+    public static void copy(InputStream in, OutputStream out) throws IOException {
+        if (in == null) return;
+        try {
+            byte[] buf = new byte[8192];
+            for (int n; (n = in.read(buf)) != -1; ) out.write(buf, 0, n);
+        } finally {
+            in.close();
+        }
     }
 
     /** The stream this one forwards to (to recognise a client handing out the same stream twice). */

@@ -11,7 +11,6 @@ import dev.sluice.provider.RequestScanner;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.lang.ref.WeakReference;
 import java.net.HttpURLConnection;
 import java.net.ProtocolException;
@@ -214,10 +213,7 @@ public final class UrlConnectionBridge {
             }
             throw r;
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            InterruptedIOException io = new InterruptedIOException("interrupted while waiting for admission");
-            io.initCause(e);
-            throw io;
+            throw GovernedCall.interrupted(e);
         }
         State s = new State(call);
         try {

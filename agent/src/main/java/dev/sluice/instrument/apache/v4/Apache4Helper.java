@@ -17,7 +17,6 @@ import org.apache.http.HttpResponse;
 import org.apache.http.client.methods.HttpUriRequest;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.URI;
 
 /**
@@ -57,10 +56,7 @@ public final class Apache4Helper implements Apache4Hooks {
         try {
             call.admit(0);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            InterruptedIOException io = new InterruptedIOException("interrupted while waiting for admission");
-            io.initCause(e);
-            throw io;
+            throw GovernedCall.interrupted(e);
         }
         return call;
     }

@@ -25,7 +25,6 @@ import org.apache.hc.core5.net.URIAuthority;
 import org.apache.hc.core5.util.Timeout;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -68,10 +67,7 @@ public final class Apache5Helper implements Apache5Hooks {
         try {
             call.admit(deadline(request, context, ep));
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            InterruptedIOException io = new InterruptedIOException("interrupted while waiting for admission");
-            io.initCause(e);
-            throw io;
+            throw GovernedCall.interrupted(e);
         }
         return call;
     }

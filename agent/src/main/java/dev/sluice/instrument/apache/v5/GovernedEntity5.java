@@ -24,30 +24,12 @@ final class GovernedEntity5 extends HttpEntityWrapper {
 
     @Override
     public InputStream getContent() throws IOException {
-        InputStream in;
-        try {
-            in = super.getContent();
-        } catch (IOException | RuntimeException e) {
-            call.onError(e);
-            throw e;
-        }
-        if (in == null) {
-            call.onComplete();
-            return null;
-        }
-        return in instanceof GovernedInputStream ? in : new GovernedInputStream(in, call, this);
+        return GovernedInputStream.watch(super::getContent, call, this);
     }
 
     @Override
     public void writeTo(OutputStream out) throws IOException {
-        InputStream in = getContent();
-        if (in == null) return;
-        try {
-            byte[] buf = new byte[8192];
-            for (int n; (n = in.read(buf)) != -1; ) out.write(buf, 0, n);
-        } finally {
-            in.close();
-        }
+        GovernedInputStream.copy(getContent(), out);
     }
 
     @Override
