@@ -4,6 +4,7 @@ import dev.sluice.instrument.ClientInstrumentation;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
 import org.apache.http.HttpHost;
 import org.apache.http.HttpRequest;
 import org.apache.http.impl.client.CloseableHttpClient;
@@ -13,8 +14,8 @@ import java.lang.instrument.Instrumentation;
 
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
-import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
@@ -52,16 +53,20 @@ public final class Apache4Instrumentation implements ClientInstrumentation {
                         .advice(named("close").and(takesArguments(0)), self + "$ResponseCloseAdvice"));
     }
 
+    /** As Apache 5's: with {@code reject=http} a refused call is skipped and answered with the synthetic response. */
     public static final class ClassicAdvice {
-        @Advice.OnMethodEnter
+        @Advice.OnMethodEnter(skipOn = SyntheticAnswer.class)
         static Object enter(@Advice.Argument(0) HttpHost target, @Advice.Argument(1) HttpRequest request)
                 throws IOException {
             return ApacheBridge.classic4Before(CloseableHttpClient.class, target, request);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.Enter Object call, @Advice.Return Object response, @Advice.Thrown Throwable thrown) {
+        static void exit(@Advice.Enter Object call,
+                         @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object response,
+                         @Advice.Thrown Throwable thrown) {
             ApacheBridge.classic4After(CloseableHttpClient.class, call, response, thrown);
+            if (call instanceof SyntheticAnswer) response = ((SyntheticAnswer) call).response;
         }
     }
 

@@ -9,9 +9,11 @@ import java.io.IOException;
 public interface Apache5Hooks {
     /**
      * Classic doExecute, before: the governed call (opaque) or null to leave the call alone; throws a refusal.
-     * {@code context}: the exchange's HttpContext (its RequestConfig bounds the wait), or null.
+     * {@code context}: the exchange's HttpContext (its RequestConfig bounds the wait), or null. With
+     * {@code canAnswer} and the endpoint's {@code reject=http}, a refusal is returned as a {@link SyntheticAnswer}
+     * holding a {@code ClassicHttpResponse} instead of thrown.
      */
-    Object classicBefore(Object target, Object request, Object context) throws IOException;
+    Object classicBefore(Object target, Object request, Object context, boolean canAnswer) throws IOException;
 
     /** Classic doExecute, after: report the response and wrap its entity, or report the failure. */
     void classicAfter(Object call, Object response, Throwable thrown);

@@ -4,6 +4,7 @@ import dev.sluice.instrument.ClientInstrumentation;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
 import org.apache.hc.client5.http.classic.ExecChain;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.core5.http.ClassicHttpRequest;
@@ -72,18 +73,25 @@ public final class Apache5Instrumentation implements ClientInstrumentation {
                                 self + "$AsyncProtocolExecAdvice"));
     }
 
-    /** One classic attempt: admission (or the refusal) before, the response watched after. */
+    /**
+     * One classic attempt: admission (or the refusal) before, the response watched after. With {@code reject=http}
+     * a refused attempt is skipped and answered with the synthetic response, which Apache's own retry step above
+     * sees as the provider's 429/503.
+     */
     public static final class ProtocolExecAdvice {
-        @Advice.OnMethodEnter
+        @Advice.OnMethodEnter(skipOn = SyntheticAnswer.class)
         static Object enter(@Advice.Argument(0) ClassicHttpRequest request, @Advice.Argument(1) ExecChain.Scope scope)
                 throws IOException {
             return ApacheBridge.classic5Before(CloseableHttpClient.class, scope.route.getTargetHost(), request,
-                    scope.clientContext);
+                    scope.clientContext, true);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.Enter Object call, @Advice.Return Object response, @Advice.Thrown Throwable thrown) {
+        static void exit(@Advice.Enter Object call,
+                         @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object response,
+                         @Advice.Thrown Throwable thrown) {
             ApacheBridge.classic5After(CloseableHttpClient.class, call, response, thrown);
+            if (call instanceof SyntheticAnswer) response = ((SyntheticAnswer) call).response;
         }
     }
 
@@ -92,7 +100,9 @@ public final class Apache5Instrumentation implements ClientInstrumentation {
         @Advice.OnMethodEnter
         static Object enter(@Advice.Argument(0) HttpHost target, @Advice.Argument(1) ClassicHttpRequest request,
                             @Advice.Argument(2) Object context) throws IOException {
-            return ApacheBridge.classic5Before(CloseableHttpClient.class, target, request, context);
+            // false: MinimalHttpClient returns a CloseableHttpResponse, which only Apache can build: it refuses with
+            // the exception in either mode.
+            return ApacheBridge.classic5Before(CloseableHttpClient.class, target, request, context, false);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

@@ -48,13 +48,14 @@ public final class ApacheBridge {
 
     // ---- Apache 5 classic ----
 
-    public static Object classic5Before(Class<?> anchor, Object target, Object request, Object context)
-            throws IOException {
+    /** {@code canAnswer}: the advice returns a {@link SyntheticAnswer}'s response (the exec chain's step does). */
+    public static Object classic5Before(Class<?> anchor, Object target, Object request, Object context,
+                                        boolean canAnswer) throws IOException {
         int[] depth = DEPTH.get();
         if (depth[0]++ > 0) return null;
         try {
             Apache5Hooks h = V5.get(anchor);
-            return h == null ? null : h.classicBefore(target, request, context);
+            return h == null ? null : h.classicBefore(target, request, context, canAnswer);
         } catch (IOException e) { // a refusal: the method does not run, so its exit advice will not either
             depth[0]--;
             throw e;
@@ -66,7 +67,7 @@ public final class ApacheBridge {
 
     public static void classic5After(Class<?> anchor, Object call, Object response, Throwable thrown) {
         DEPTH.get()[0]--;
-        if (call == null) return;
+        if (call == null || call instanceof SyntheticAnswer) return;
         try {
             V5.get(anchor).classicAfter(call, response, thrown);
         } catch (Throwable t) {
@@ -124,7 +125,7 @@ public final class ApacheBridge {
 
     public static void classic4After(Class<?> anchor, Object call, Object response, Throwable thrown) {
         DEPTH.get()[0]--;
-        if (call == null) return;
+        if (call == null || call instanceof SyntheticAnswer) return;
         try {
             V4.get(anchor).classicAfter(call, response, thrown);
         } catch (Throwable t) {

@@ -25,14 +25,21 @@ public final class Apache4Load {
             post.setEntity(new StringEntity(d.body, ContentType.APPLICATION_JSON));
             if (handlerStyle) {
                 return client.execute(post, response -> {
-                    EntityUtils.consume(response.getEntity());
+                    String text = EntityUtils.toString(response.getEntity());
+                    d.sawResponse(response.getStatusLine().getStatusCode(), header(response, "x-sluice-reason"), text);
                     return response.getStatusLine().getStatusCode();
                 });
             }
             try (CloseableHttpResponse response = client.execute(post)) {
-                EntityUtils.toString(response.getEntity());
+                String text = EntityUtils.toString(response.getEntity());
+                d.sawResponse(response.getStatusLine().getStatusCode(), header(response, "x-sluice-reason"), text);
                 return response.getStatusLine().getStatusCode();
             }
         }, null);
+    }
+
+    static String header(org.apache.http.HttpMessage m, String name) {
+        org.apache.http.Header h = m.getFirstHeader(name);
+        return h == null ? null : h.getValue();
     }
 }

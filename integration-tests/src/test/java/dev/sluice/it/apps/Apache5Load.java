@@ -19,17 +19,20 @@ import org.apache.hc.core5.http.io.entity.StringEntity;
  * An ordinary application on Apache HttpClient 5: {@code mode=sync} uses the classic client
  * ({@code execute(request, handler)}, the style the docs recommend, or {@code style=response}: execute, read
  * the entity, close the response); {@code mode=async} the async client ({@code execute(SimpleHttpRequest,
- * FutureCallback)}). Arguments and RESULT line as in {@link LoadDriver}.
+ * FutureCallback)}); {@code retries=false} turns Apache's automatic retries off. Arguments and RESULT line as in
+ * {@link LoadDriver}.
  */
 public final class Apache5Load {
     public static void main(String[] argv) throws Exception {
         LoadDriver d = new LoadDriver(argv);
         String url = d.url();
+        boolean retries = !"false".equals(d.args.get("retries"));
         if (d.mode.equals("async")) {
-            CloseableHttpAsyncClient client = HttpAsyncClients.custom()
+            var builder = HttpAsyncClients.custom()
                     .setConnectionManager(PoolingAsyncClientConnectionManagerBuilder.create()
-                            .setMaxConnPerRoute(50).setMaxConnTotal(100).build())
-                    .build();
+                            .setMaxConnPerRoute(50).setMaxConnTotal(100).build());
+            if (!retries) builder.disableAutomaticRetries();
+            CloseableHttpAsyncClient client = builder.build();
             client.start();
             d.run(null, (i, done) -> {
                 SimpleRequestBuilder rb = SimpleRequestBuilder.post(url).setBody(d.body, ContentType.APPLICATION_JSON);
@@ -38,6 +41,7 @@ public final class Apache5Load {
                 client.execute(req, new FutureCallback<SimpleHttpResponse>() {
                     @Override
                     public void completed(SimpleHttpResponse r) {
+                        d.sawResponse(r.getCode(), header(r, "x-sluice-reason"), r.getBodyText());
                         done.accept(r.getCode(), null);
                     }
 
@@ -55,24 +59,32 @@ public final class Apache5Load {
             return;
         }
         boolean handlerStyle = !"response".equals(d.args.get("style"));
-        CloseableHttpClient client = HttpClients.custom()
+        var builder = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setMaxConnPerRoute(200).setMaxConnTotal(400).build())
-                .build();
+                        .setMaxConnPerRoute(200).setMaxConnTotal(400).build());
+        if (!retries) builder.disableAutomaticRetries();
+        CloseableHttpClient client = builder.build();
         d.run(i -> {
             HttpPost post = new HttpPost(url);
             for (String[] h : SluiceProbe.credentialHeaders()) post.setHeader(h[0], h[1]);
             post.setEntity(new StringEntity(d.body, ContentType.APPLICATION_JSON));
             if (handlerStyle) {
                 return client.execute(post, response -> {
-                    EntityUtils.consume(response.getEntity());
+                    String text = EntityUtils.toString(response.getEntity());
+                    d.sawResponse(response.getCode(), header(response, "x-sluice-reason"), text);
                     return response.getCode();
                 });
             }
             try (var response = client.execute(post)) {
-                EntityUtils.toString(response.getEntity());
+                String text = EntityUtils.toString(response.getEntity());
+                d.sawResponse(response.getCode(), header(response, "x-sluice-reason"), text);
                 return response.getCode();
             }
         }, null);
+    }
+
+    static String header(org.apache.hc.core5.http.HttpMessage m, String name) {
+        org.apache.hc.core5.http.Header h = m.getFirstHeader(name);
+        return h == null ? null : h.getValue();
     }
 }

@@ -68,6 +68,22 @@ public final class LoadDriver {
     private final Map<String, AtomicInteger> errors = new ConcurrentHashMap<>();
     private final AtomicLong refusedMaxNanos = new AtomicLong();
     private volatile String firstRefusal;
+    private final Map<String, AtomicInteger> answered = new ConcurrentHashMap<>();
+    private volatile String firstAnswer;
+
+    /**
+     * An app that reads a response's headers reports it here: one carrying {@code x-sluice-reason} is Sluice's
+     * synthetic answer ({@code reject=http}), counted as {@code answered.REASON=} with the first printed as an
+     * {@code ANSWER status= reason= body=} line.
+     */
+    public void sawResponse(int status, String sluiceReason, String body) {
+        if (sluiceReason == null) return;
+        answered.computeIfAbsent(sluiceReason, k -> new AtomicInteger()).incrementAndGet();
+        if (firstAnswer == null) {
+            firstAnswer = "ANSWER status=" + status + " reason=" + sluiceReason + " body="
+                    + (body == null ? "" : body.replace('\n', ' '));
+        }
+    }
     private final Map<String, String> refusalMessages = new ConcurrentHashMap<>();
 
     private void record(int status, Throwable err, long sentAt) {
@@ -174,6 +190,8 @@ public final class LoadDriver {
                 .append(" refusedMaxMs=").append(refusedMaxNanos.get() / 1_000_000L)
                 .append(" inFlight=").append(inFlightSettled());
         new TreeMap<>(refused).forEach((k, v) -> sb.append(" refused.").append(k).append('=').append(v));
+        new TreeMap<>(answered).forEach((k, v) -> sb.append(" answered.").append(k).append('=').append(v));
+        if (firstAnswer != null) System.out.println(firstAnswer);
         extra.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
         errors.forEach((k, v) -> System.err.println("ERROR x" + v + " " + k));
         if (firstRefusal != null) System.out.println(firstRefusal);

@@ -1,10 +1,13 @@
 package dev.sluice.instrument.apache.v4;
 
+import dev.sluice.SluiceRejectedException;
 import dev.sluice.client.EndpointRuntime;
 import dev.sluice.client.Faults;
 import dev.sluice.client.GovernedCall;
 import dev.sluice.client.Sluice;
+import dev.sluice.client.SyntheticResponse;
 import dev.sluice.instrument.apache.Apache4Hooks;
+import dev.sluice.instrument.apache.SyntheticAnswer;
 import dev.sluice.provider.RequestInfo;
 import dev.sluice.provider.RequestScanner;
 import org.apache.http.Header;
@@ -57,6 +60,10 @@ public final class Apache4Helper implements Apache4Hooks {
             call.admit(0);
         } catch (InterruptedException e) {
             throw GovernedCall.interrupted(e);
+        } catch (SluiceRejectedException e) {
+            SyntheticResponse answer = call.answerFor(e);
+            if (answer == null) throw e;
+            return new SyntheticAnswer(new Answered4(answer));
         }
         return call;
     }

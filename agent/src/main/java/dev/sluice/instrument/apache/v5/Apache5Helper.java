@@ -1,10 +1,13 @@
 package dev.sluice.instrument.apache.v5;
 
+import dev.sluice.SluiceRejectedException;
 import dev.sluice.client.EndpointRuntime;
 import dev.sluice.client.Faults;
 import dev.sluice.client.GovernedCall;
 import dev.sluice.client.Sluice;
+import dev.sluice.client.SyntheticResponse;
 import dev.sluice.instrument.apache.Apache5Hooks;
+import dev.sluice.instrument.apache.SyntheticAnswer;
 import dev.sluice.provider.RequestInfo;
 import dev.sluice.provider.RequestScanner;
 import org.apache.hc.client5.http.async.AsyncExecCallback;
@@ -15,11 +18,14 @@ import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.HttpRequest;
 import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.message.BasicClassicHttpResponse;
 import org.apache.hc.core5.http.nio.AsyncEntityProducer;
 import org.apache.hc.core5.net.URIAuthority;
 import org.apache.hc.core5.util.Timeout;
@@ -43,7 +49,7 @@ public final class Apache5Helper implements Apache5Hooks {
     // ---- classic ----
 
     @Override
-    public Object classicBefore(Object target, Object req, Object context) throws IOException {
+    public Object classicBefore(Object target, Object req, Object context, boolean canAnswer) throws IOException {
         ClassicHttpRequest request = (ClassicHttpRequest) req;
         EndpointRuntime ep = match((HttpHost) target, request);
         if (ep == null) return null;
@@ -68,8 +74,20 @@ public final class Apache5Helper implements Apache5Hooks {
             call.admit(deadline(request, context, ep));
         } catch (InterruptedException e) {
             throw GovernedCall.interrupted(e);
+        } catch (SluiceRejectedException e) {
+            SyntheticResponse answer = canAnswer ? call.answerFor(e) : null;
+            if (answer == null) throw e;
+            return new SyntheticAnswer(classicResponse(answer));
         }
         return call;
+    }
+
+    /** A refusal with {@code reject=http}, as the classic response the exec chain passes up. */
+    static ClassicHttpResponse classicResponse(SyntheticResponse answer) {
+        BasicClassicHttpResponse r = new BasicClassicHttpResponse(answer.status(), answer.statusText());
+        for (int i = 0; i < answer.headerCount(); i++) r.addHeader(answer.headerName(i), answer.headerValue(i));
+        r.setEntity(new ByteArrayEntity(answer.body(), ContentType.APPLICATION_JSON));
+        return r;
     }
 
     @Override
