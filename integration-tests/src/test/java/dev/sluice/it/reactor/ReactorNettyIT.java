@@ -1,0 +1,156 @@
+package dev.sluice.it.reactor;
+
+import dev.sluice.it.ChildJvm;
+import dev.sluice.it.SluiceConfigFile;
+import dev.sluice.it.Upstream;
+import dev.sluice.it.apps.ReactorNettyLoad;
+import dev.sluice.it.apps.WebClientLoad;
+import dev.sluice.it.okhttp.ClientLoad;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Reactor Netty's {@code HttpClient}, used directly and as Spring WebClient's default connector: rate-bound load
+ * (blocking and fully reactive), streaming with its usage charged, no buffering of a stream, the refusal in each
+ * one's own terms, and a subscription cancelled while it waits or in the middle of a stream.
+ */
+class ReactorNettyIT {
+    static Class<?> app(String client) {
+        return client.equals("webclient") ? WebClientLoad.class : ReactorNettyLoad.class;
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"reactor-netty,sync", "reactor-netty,async", "webclient,sync", "webclient,async"})
+    void threeTimesTheQuotaMeetsNo429(String client, String mode) throws Exception {
+        try (Upstream up = ClientLoad.rateLimitedUpstream()) {
+            Path cfg = ClientLoad.rateConfig(up, "openai").write();
+            ClientLoad.assertRateBound(client + " " + mode, up, ChildJvm.of(app(client)).withAgent(cfg)
+                    .args("url=" + up.chatUrl(), "calls=" + ClientLoad.CALLS, "rate=" + ClientLoad.RATE,
+                            "mode=" + mode, "warmup=1"), 1);
+        }
+    }
+
+    /**
+     * Streamed at 3x the RPM: no 429, and the usage each stream reports at its end is what Sluice charges (the body
+     * is not known before admission: the default estimate is reserved and the usage settles it).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"reactor-netty", "webclient"})
+    void streamedAtThreeTimesTheRpmChargesTheUsage(String client) throws Exception {
+        try (Upstream up = ClientLoad.rateLimitedUpstream()) {
+            Path cfg = ClientLoad.rateConfig(up, "openai").write();
+            ChildJvm.Result r = ClientLoad.assertRateBound(client + " streaming", up, ChildJvm.of(app(client))
+                    .withAgent(cfg).args("url=" + up.chatUrl(), "calls=" + ClientLoad.CALLS,
+                            "rate=" + ClientLoad.RATE, "mode=async", "stream=true", "warmup=1"), 1, 1.25);
+            long upstream = up.promptTokens() + up.completionTokens();
+            System.out.printf("FIGURES %s streaming usage: app saw %d tokens, upstream reported %d, Sluice charged %d%n",
+                    client, r.num("streamUsage"), upstream, r.num("tokensCharged"));
+            assertTrue(r.num("events") > ClientLoad.CALLS * 3L, r.result().toString());
+            assertTrue(upstream > 0, r.result().toString());
+            assertEquals(upstream, r.num("streamUsage"), "every stream's usage reached the app\n" + r.result().toString());
+            assertEquals(upstream, r.num("tokensCharged"), "Sluice charged the usage the streams reported\n" + r.result().toString());
+        }
+    }
+
+    /** The first event reaches the application long before the stream's end, and the permit goes back at the end. */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"reactor-netty,seq", "reactor-netty,async", "webclient,seq"})
+    void aStreamPassesUnbuffered(String client, String mode) throws Exception {
+        try (Upstream up = Upstream.start(b -> b.streamChunks(4).streamPauseAfterFirstMillis(1500))) {
+            Path cfg = SluiceConfigFile.forUpstream(up).endpoint("rpm", 600).write();
+            ChildJvm.Result r = ChildJvm.of(app(client)).withAgent(cfg)
+                    .args("url=" + up.chatUrl(), "calls=2", "mode=" + mode, "stream=true").run(60);
+            System.out.printf("FIGURES %s %s stream: first event after %d ms, end after %d ms%n", client, mode,
+                    r.num("firstEventMaxMs"), r.num("streamMinMs"));
+            assertEquals(2, r.num("ok"), r.toString());
+            assertTrue(r.num("streamMinMs") >= 1500, r.toString());
+            assertTrue(r.num("firstEventMaxMs") < 1000, "the first event was not held back\n" + r);
+            ClientLoad.assertPermitsBack(r);
+        }
+    }
+
+    /**
+     * The refusal is the reactive chain's error: Sluice's IOException itself for Reactor Netty, and for WebClient
+     * its WebClientRequestException caused by it.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"reactor-netty,seq", "reactor-netty,async", "webclient,seq", "webclient,async"})
+    void aRefusalIsTheChainsError(String client, String mode) throws Exception {
+        try (Upstream up = Upstream.start(b -> b.failStatus(500))) {
+            ChildJvm.Result r = ChildJvm.of(app(client)).withAgent(ClientLoad.breakerConfig(up, "openai"))
+                    .args("url=" + up.chatUrl(), "calls=4", "rate=10", "mode=" + mode, "warmup=1").run(60);
+            ClientLoad.assertRefused(client + " " + mode, up, r, client.equals("webclient")
+                    ? "org.springframework.web.reactive.function.client.WebClientRequestException"
+                    : "dev.sluice.SluiceRejectedException");
+        }
+    }
+
+    /**
+     * Calls the application gives up on (Reactor's {@code timeout()}) while they wait for admission leave the
+     * waiting room at once and never reach the upstream.
+     */
+    @Test
+    void cancelWhileWaitingLeavesTheRoom() throws Exception {
+        try (Upstream up = Upstream.start()) {
+            // One permit per 10 s, taken by the warm-up call: every counted call waits.
+            Path cfg = SluiceConfigFile.forUpstream(up).endpoint("rpm", 6).endpoint("burst", 1.0 / 6)
+                    .endpoint("queue.max-wait", "60s").write();
+            ChildJvm.Result r = ChildJvm.of(ReactorNettyLoad.class).withAgent(cfg)
+                    .args("url=" + up.chatUrl(), "calls=5", "mode=async", "timeoutMs=300", "warmup=1").run(60);
+            assertEquals(5, r.num("failed"), "each call timed out while waiting\n" + r);
+            assertEquals(1, up.requests(), "only the warm-up reached the upstream\n" + r);
+            assertTrue(r.num("wallMs") < 2000, r.toString());
+            ClientLoad.assertPermitsBack(r);
+        }
+    }
+
+    /** A stream the application gives up on half way hands its permit back: one slot serves every call in turn. */
+    @Test
+    void cancelMidStreamReleases() throws Exception {
+        try (Upstream up = Upstream.start(b -> b.streamChunks(4).streamPauseAfterFirstMillis(1000))) {
+            Path cfg = SluiceConfigFile.forUpstream(up).endpoint("max-concurrent", 1).endpoint("queue.max-wait", "30s")
+                    .write();
+            ChildJvm.Result r = ChildJvm.of(ReactorNettyLoad.class).withAgent(cfg)
+                    .args("url=" + up.chatUrl(), "calls=4", "mode=seq", "stream=true", "timeoutMs=400").run(60);
+            assertEquals(4, r.num("failed"), "each stream was cut by the app's timeout\n" + r);
+            assertEquals(4, up.requests(), "every call was admitted in turn\n" + r);
+            assertTrue(r.num("wallMs") < 3500, "no call waited for an abandoned permit\n" + r);
+            ClientLoad.assertPermitsBack(r);
+        }
+    }
+
+    /** A call to a URL no endpoint matches passes untouched. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"reactor-netty", "webclient"})
+    void unmatchedCallsPassUntouched(String client) throws Exception {
+        try (Upstream up = Upstream.start()) {
+            Path cfg = SluiceConfigFile.forUpstream(up).endpoint("match", "http://127.0.0.2:1/v1")
+                    .endpoint("rpm", 1).write();
+            ChildJvm.Result r = ChildJvm.of(app(client)).withAgent(cfg)
+                    .args("url=" + up.chatUrl(), "calls=20", "mode=async").run(60);
+            assertEquals(20, r.num("ok"), "rpm=1 would have held them back: they were not governed\n" + r);
+            assertEquals(0, r.num("tokensReserved"), r.toString());
+            ClientLoad.assertPermitsBack(r);
+        }
+    }
+
+    /** {@code sluice.client.reactor-netty.enabled=false} leaves the client alone. */
+    @Test
+    void switchedOffLeavesItAlone() throws Exception {
+        try (Upstream up = Upstream.start()) {
+            Path cfg = SluiceConfigFile.forUpstream(up).endpoint("rpm", 1)
+                    .key("sluice.client.reactor-netty.enabled", "false").write();
+            ChildJvm.Result r = ChildJvm.of(WebClientLoad.class).withAgent(cfg)
+                    .args("url=" + up.chatUrl(), "calls=5", "mode=async").run(60);
+            assertEquals(5, r.num("ok"), r.toString());
+            assertEquals(0, r.num("tokensReserved"), r.toString());
+        }
+    }
+}
