@@ -79,6 +79,8 @@ public final class ReactorNettyLoad {
                 throw e;
             }
         }, i -> call.apply(i).toFuture());
+        String jar = String.valueOf(HttpClient.class.getProtectionDomain().getCodeSource().getLocation());
+        d.put("reactorNettyJar", jar.substring(jar.lastIndexOf('/') + 1)); // which line ran
         if (stream) {
             d.put("firstEventMaxMs", firstEventMax.get());
             d.put("streamMinMs", streamMin.get() == Long.MAX_VALUE ? -1 : streamMin.get());

@@ -19,21 +19,34 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Reactor Netty's {@code HttpClient}, used directly and as Spring WebClient's default connector: rate-bound load
  * (blocking and fully reactive), streaming with its usage charged, no buffering of a stream, the refusal in each
- * one's own terms, and a subscription cancelled while it waits or in the middle of a stream.
+ * one's own terms, and a subscription cancelled while it waits or in the middle of a stream. The HttpClient app
+ * also runs against Reactor Netty 1.1.31 (Reactor 3.5, Netty 4.1) and 1.3.6 (Reactor 3.8, Netty 4.2).
  */
 class ReactorNettyIT {
-    static Class<?> app(String client) {
-        return client.equals("webclient") ? WebClientLoad.class : ReactorNettyLoad.class;
+    /**
+     * The child JVM for a client: {@code webclient}, {@code reactor-netty} (the module's 1.2.11), or
+     * {@code reactor-netty-1.1} / {@code reactor-netty-1.3}: the same app run against that line's jars
+     * (target/it-libs, with the Reactor and Netty each declares).
+     */
+    static ChildJvm child(String client) {
+        if (client.equals("webclient")) return ChildJvm.of(WebClientLoad.class);
+        ChildJvm c = ChildJvm.of(ReactorNettyLoad.class);
+        return client.startsWith("reactor-netty-") ? c.libs(client) : c;
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"reactor-netty,sync", "reactor-netty,async", "webclient,sync", "webclient,async"})
+    @CsvSource({"reactor-netty,sync", "reactor-netty,async", "webclient,sync", "webclient,async",
+            "reactor-netty-1.1,async", "reactor-netty-1.3,async"})
     void threeTimesTheQuotaMeetsNo429(String client, String mode) throws Exception {
         try (Upstream up = ClientLoad.rateLimitedUpstream()) {
             Path cfg = ClientLoad.rateConfig(up, "openai").write();
-            ClientLoad.assertRateBound(client + " " + mode, up, ChildJvm.of(app(client)).withAgent(cfg)
+            ChildJvm.Result r = ClientLoad.assertRateBound(client + " " + mode, up, child(client).withAgent(cfg)
                     .args("url=" + up.chatUrl(), "calls=" + ClientLoad.CALLS, "rate=" + ClientLoad.RATE,
                             "mode=" + mode, "warmup=1"), 1);
+            if (client.startsWith("reactor-netty-")) {
+                String jar = r.result().get("reactorNettyJar");
+                assertTrue(jar.startsWith("reactor-netty-http-" + client.substring(14) + "."), jar);
+            }
         }
     }
 
@@ -42,11 +55,11 @@ class ReactorNettyIT {
      * is not known before admission: the default estimate is reserved and the usage settles it).
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"reactor-netty", "webclient"})
+    @ValueSource(strings = {"reactor-netty", "webclient", "reactor-netty-1.1", "reactor-netty-1.3"})
     void streamedAtThreeTimesTheRpmChargesTheUsage(String client) throws Exception {
         try (Upstream up = ClientLoad.rateLimitedUpstream()) {
             Path cfg = ClientLoad.rateConfig(up, "openai").write();
-            ChildJvm.Result r = ClientLoad.assertRateBound(client + " streaming", up, ChildJvm.of(app(client))
+            ChildJvm.Result r = ClientLoad.assertRateBound(client + " streaming", up, child(client)
                     .withAgent(cfg).args("url=" + up.chatUrl(), "calls=" + ClientLoad.CALLS,
                             "rate=" + ClientLoad.RATE, "mode=async", "stream=true", "warmup=1"), 1, 1.25);
             long upstream = up.promptTokens() + up.completionTokens();
@@ -61,11 +74,12 @@ class ReactorNettyIT {
 
     /** The first event reaches the application long before the stream's end, and the permit goes back at the end. */
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"reactor-netty,seq", "reactor-netty,async", "webclient,seq"})
+    @CsvSource({"reactor-netty,seq", "reactor-netty,async", "webclient,seq", "reactor-netty-1.1,async",
+            "reactor-netty-1.3,async"})
     void aStreamPassesUnbuffered(String client, String mode) throws Exception {
         try (Upstream up = Upstream.start(b -> b.streamChunks(4).streamPauseAfterFirstMillis(1500))) {
             Path cfg = SluiceConfigFile.forUpstream(up).endpoint("rpm", 600).write();
-            ChildJvm.Result r = ChildJvm.of(app(client)).withAgent(cfg)
+            ChildJvm.Result r = child(client).withAgent(cfg)
                     .args("url=" + up.chatUrl(), "calls=2", "mode=" + mode, "stream=true").run(60);
             System.out.printf("FIGURES %s %s stream: first event after %d ms, end after %d ms%n", client, mode,
                     r.num("firstEventMaxMs"), r.num("streamMinMs"));
@@ -81,10 +95,11 @@ class ReactorNettyIT {
      * its WebClientRequestException caused by it.
      */
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"reactor-netty,seq", "reactor-netty,async", "webclient,seq", "webclient,async"})
+    @CsvSource({"reactor-netty,seq", "reactor-netty,async", "webclient,seq", "webclient,async",
+            "reactor-netty-1.1,seq", "reactor-netty-1.3,seq"})
     void aRefusalIsTheChainsError(String client, String mode) throws Exception {
         try (Upstream up = Upstream.start(b -> b.failStatus(500))) {
-            ChildJvm.Result r = ChildJvm.of(app(client)).withAgent(ClientLoad.breakerConfig(up, "openai"))
+            ChildJvm.Result r = child(client).withAgent(ClientLoad.breakerConfig(up, "openai"))
                     .args("url=" + up.chatUrl(), "calls=4", "rate=10", "mode=" + mode, "warmup=1").run(60);
             ClientLoad.assertRefused(client + " " + mode, up, r, client.equals("webclient")
                     ? "org.springframework.web.reactive.function.client.WebClientRequestException"
@@ -133,7 +148,7 @@ class ReactorNettyIT {
         try (Upstream up = Upstream.start()) {
             Path cfg = SluiceConfigFile.forUpstream(up).endpoint("match", "http://127.0.0.2:1/v1")
                     .endpoint("rpm", 1).write();
-            ChildJvm.Result r = ChildJvm.of(app(client)).withAgent(cfg)
+            ChildJvm.Result r = child(client).withAgent(cfg)
                     .args("url=" + up.chatUrl(), "calls=20", "mode=async").run(60);
             assertEquals(20, r.num("ok"), "rpm=1 would have held them back: they were not governed\n" + r);
             assertEquals(0, r.num("tokensReserved"), r.toString());
