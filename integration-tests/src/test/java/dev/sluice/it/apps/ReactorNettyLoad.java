@@ -29,6 +29,7 @@ public final class ReactorNettyLoad {
         String url = d.arg("url", null);
         boolean stream = Boolean.parseBoolean(d.arg("stream", "false"));
         String json = LoadLoop.openAiBody(d.intArg("promptBytes", 40), d.intArg("maxTokens", 20), stream);
+        String chaos = d.arg("chaos", null);
         AtomicLong firstEventMax = new AtomicLong();
         AtomicLong streamMin = new AtomicLong(Long.MAX_VALUE);
 
@@ -37,6 +38,7 @@ public final class ReactorNettyLoad {
                 .headers(h -> {
                     for (String[] c : SluiceProbe.credentialHeaders()) h.set(c[0], c[1]);
                     h.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+                    if (chaos != null) h.set("x-mock-chaos", chaos); // the mock misbehaves as told
                 });
         long timeoutMs = d.intArg("timeoutMs", 0);
         IntFunction<Mono<Integer>> exchange = i -> {

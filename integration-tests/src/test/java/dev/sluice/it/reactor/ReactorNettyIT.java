@@ -168,4 +168,23 @@ class ReactorNettyIT {
             assertEquals(0, r.num("tokensReserved"), r.toString());
         }
     }
+
+    /**
+     * The connection closed by the upstream in the middle of the body: the application sees Reactor Netty's own
+     * error, the permit goes back, and the call counts as a failure for the breaker (not as a cancel).
+     */
+    @ParameterizedTest(name = "stream={0}")
+    @ValueSource(booleans = {false, true})
+    void aConnectionCutMidBodyIsAFailure(boolean stream) throws Exception {
+        try (Upstream up = Upstream.start(b -> b.streamChunks(8))) {
+            Path cfg = SluiceConfigFile.forUpstream(up).endpoint("breaker.failures", 100).write();
+            ChildJvm.Result r = ChildJvm.of(ReactorNettyLoad.class).withAgent(cfg)
+                    .args("url=" + up.chatUrl(), "calls=5", "mode=seq", "stream=" + stream, "chaos=cut-after=60")
+                    .run(60);
+            assertEquals(5, r.num("failed"), "each call failed as the connection closed\n" + r);
+            assertEquals(5, up.cuts(), r.toString());
+            assertTrue(r.stdout.contains("name=mock Failures=5\n"), "five breaker failures\n" + r.stdout);
+            ClientLoad.assertPermitsBack(r);
+        }
+    }
 }
