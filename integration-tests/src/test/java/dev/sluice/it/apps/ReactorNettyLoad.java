@@ -6,6 +6,7 @@ import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
@@ -72,15 +73,40 @@ public final class ReactorNettyLoad {
         };
         IntFunction<Mono<Integer>> call = timeoutMs <= 0 ? exchange // warm-up calls (i < 0) run without it
                 : i -> i < 0 ? exchange.apply(i) : exchange.apply(i).timeout(Duration.ofMillis(timeoutMs));
+        // sampleThreadsAtMs: the JVM's threads when the first counted call starts and that long after, with the
+        // callers waiting in Sluice's queue then (a waiting call must hold no thread).
+        int sampleAt = d.intArg("sampleThreadsAtMs", 0);
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        if (sampleAt > 0) {
+            Thread sampler = new Thread(() -> {
+                try {
+                    started.await();
+                    Thread.sleep(sampleAt);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                d.put("waitingAtSample", SluiceProbe.num("mock", "QueueDepth"));
+                d.put("threads", ManagementFactory.getThreadMXBean().getThreadCount());
+            }, "sampler");
+            sampler.setDaemon(true);
+            sampler.start();
+        }
+        IntFunction<Mono<Integer>> run = i -> {
+            if (i == 0 && sampleAt > 0) {
+                d.put("threadsBefore", ManagementFactory.getThreadMXBean().getThreadCount());
+                started.countDown();
+            }
+            return call.apply(i);
+        };
         d.run(i -> {
             try {
-                return call.apply(i).block();
+                return run.apply(i).block();
             } catch (RuntimeException e) {
                 Throwable t = Exceptions.unwrap(e); // block() wraps a checked exception (the IOException refusal)
                 if (t instanceof Exception) throw (Exception) t;
                 throw e;
             }
-        }, i -> call.apply(i).toFuture());
+        }, i -> run.apply(i).toFuture());
         String jar = String.valueOf(HttpClient.class.getProtectionDomain().getCodeSource().getLocation());
         d.put("reactorNettyJar", jar.substring(jar.lastIndexOf('/') + 1)); // which line ran
         if (stream) {

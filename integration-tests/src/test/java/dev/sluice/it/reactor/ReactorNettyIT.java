@@ -187,4 +187,24 @@ class ReactorNettyIT {
             ClientLoad.assertPermitsBack(r);
         }
     }
+
+    /** 500 calls subscribed at once from one thread: the hundreds waiting for admission hold no thread. */
+    @Test
+    void fiveHundredWaitingSubscriptionsHoldNoThreads() throws Exception {
+        try (Upstream up = ClientLoad.rateLimitedUpstream()) {
+            Path cfg = ClientLoad.rateConfig(up, "openai").endpoint("queue.capacity", 1000).write();
+            ChildJvm.Result r = ChildJvm.of(ReactorNettyLoad.class).withAgent(cfg)
+                    .args("url=" + up.chatUrl(), "calls=500", "rate=0", "mode=async", "warmup=1",
+                            "sampleThreadsAtMs=1500").run(120);
+            long waiting = r.num("waitingAtSample");
+            long added = r.num("threads") - r.num("threadsBefore");
+            System.out.printf("FIGURES reactor-netty: %d subscriptions waiting at 1.5 s, threads %d before the load, %+d"
+                    + " while they waited%n", waiting, r.num("threadsBefore"), added);
+            assertTrue(waiting >= 150, "the sample must see hundreds waiting: " + waiting + "\n" + r);
+            assertTrue(added <= 5, "threads added while " + waiting + " waited: " + added + "\n" + r);
+            assertEquals(500, r.num("ok"), r.toString());
+            assertEquals(0, up.rateLimited());
+            ClientLoad.assertPermitsBack(r);
+        }
+    }
 }
