@@ -27,4 +27,21 @@ class SpringAiIT {
                             "retries=" + retries, "warmup=1"), 1, stream ? 1.25 : 1.1);
         }
     }
+
+    /**
+     * Retries off, breaker open: {@code call()} fails with Spring's ResourceAccessException caused by Sluice's refusal
+     * (RestClient wraps the IOException its Reactor Netty factory gets), {@code stream()} with WebClient's
+     * WebClientRequestException caused by it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"call,org.springframework.web.client.ResourceAccessException",
+            "stream,org.springframework.web.reactive.function.client.WebClientRequestException"})
+    void aRefusalReachesTheApplication(String api, String outer) throws Exception {
+        try (Upstream up = Upstream.start(b -> b.failStatus(500))) {
+            ChildJvm.Result r = ChildJvm.of(SpringAiLoad.class).withAgent(ClientLoad.breakerConfig(up, "openai"))
+                    .args("baseUrl=" + up.baseUrl(), "calls=3", "mode=seq", "stream=" + api.equals("stream"),
+                            "retries=0", "warmup=1").run(90);
+            ClientLoad.assertRefused("spring-ai " + api, up, r, outer);
+        }
+    }
 }
