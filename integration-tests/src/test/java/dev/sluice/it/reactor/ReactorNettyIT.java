@@ -51,8 +51,9 @@ class ReactorNettyIT {
     }
 
     /**
-     * Streamed at 3x the RPM: no 429, and the usage each stream reports at its end is what Sluice charges (the body
-     * is not known before admission: the default estimate is reserved and the usage settles it).
+     * Streamed at 3x the RPM: no 429, every stream's usage reaches the app, and Sluice charges what the upstream
+     * charged (OpenAI's way: prompt + the request's output bound): the body is not known before admission, so the
+     * default estimate is reserved, and the body seen on its way out settles the call.
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"reactor-netty", "webclient", "reactor-netty-1.1", "reactor-netty-1.3"})
@@ -63,12 +64,14 @@ class ReactorNettyIT {
                     .withAgent(cfg).args("url=" + up.chatUrl(), "calls=" + ClientLoad.CALLS,
                             "rate=" + ClientLoad.RATE, "mode=async", "stream=true", "warmup=1"), 1, 1.25);
             long upstream = up.promptTokens() + up.completionTokens();
-            System.out.printf("FIGURES %s streaming usage: app saw %d tokens, upstream reported %d, Sluice charged %d%n",
-                    client, r.num("streamUsage"), upstream, r.num("tokensCharged"));
+            System.out.printf("FIGURES %s streaming usage: app saw %d tokens, upstream reported %d and charged %d,"
+                    + " Sluice charged %d%n", client, r.num("streamUsage"), upstream, up.tokensCharged(),
+                    r.num("tokensCharged"));
             assertTrue(r.num("events") > ClientLoad.CALLS * 3L, r.result().toString());
             assertTrue(upstream > 0, r.result().toString());
             assertEquals(upstream, r.num("streamUsage"), "every stream's usage reached the app\n" + r.result().toString());
-            assertEquals(upstream, r.num("tokensCharged"), "Sluice charged the usage the streams reported\n" + r.result().toString());
+            assertEquals(up.tokensCharged(), r.num("tokensCharged"),
+                    "Sluice charged what the upstream charged (prompt + output bound, as OpenAI does)\n" + r.result().toString());
         }
     }
 
@@ -204,6 +207,32 @@ class ReactorNettyIT {
             assertTrue(added <= 5, "threads added while " + waiting + " waited: " + added + "\n" + r);
             assertEquals(500, r.num("ok"), r.toString());
             assertEquals(0, up.rateLimited());
+            ClientLoad.assertPermitsBack(r);
+        }
+    }
+
+    /**
+     * TPM-bound at 3x, the upstream charging as OpenAI does (prompt + output bound at arrival): the default estimate
+     * reserved at admission covers each call, the body seen going out settles it as the upstream charged it, so the
+     * token bucket tracks the upstream's and no call meets a 429.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"reactor-netty", "webclient"})
+    void tokenBoundMeetsNo429(String client) throws Exception {
+        int tpm = 60_000; // 1,000 tokens/s; each call is 10 prompt + 40 bound = 50 at arrival, offered 60/s: 3x
+        try (Upstream up = Upstream.start(b -> b.tpm(tpm).burstSeconds(1))) {
+            Path cfg = SluiceConfigFile.forUpstream(up).endpoint("tpm", tpm).endpoint("burst", 1.0 / 60)
+                    .endpoint("queue.capacity", 2000).endpoint("queue.max-wait", "60s").write();
+            int calls = 100;
+            ChildJvm.Result r = child(client).withAgent(cfg).args("url=" + up.chatUrl(), "calls=" + calls, "rate=60",
+                    "mode=async", "promptBytes=40", "maxTokens=40").run(120);
+            double ideal = (calls * 50 - 1000) / 1000.0;
+            System.out.printf("FIGURES %s TPM-bound: %d calls, %d x 429, ok %d, wall %.2f s vs %.2f s ideal, tokens"
+                            + " charged upstream %d, Sluice %d%n", client, calls, up.rateLimited(), r.num("ok"),
+                    r.num("wallMs") / 1000.0, ideal, up.tokensCharged(), r.num("tokensCharged"));
+            assertEquals(0, up.rateLimited(), "upstream 429s\n" + r);
+            assertEquals(calls, r.num("ok"), r.toString());
+            assertEquals(up.tokensCharged(), r.num("tokensCharged"), r.result().toString());
             ClientLoad.assertPermitsBack(r);
         }
     }

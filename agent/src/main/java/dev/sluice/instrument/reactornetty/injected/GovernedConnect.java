@@ -82,7 +82,9 @@ public final class GovernedConnect implements CoreSubscriber<Connection>, Subscr
 
     @Override
     public Context currentContext() {
-        return actual.currentContext(); // Reactor Netty reads the subscriber's context (observations, the app's keys)
+        // Reactor Netty reads the subscriber's context (observations, the app's keys); the call rides along in it, so
+        // the connection's operations lead to it when the request is written (ReactorNettyCalls.requestPrepared).
+        return actual.currentContext().put(ReactorNettyCalls.CALL_KEY, governed);
     }
 
     @Override

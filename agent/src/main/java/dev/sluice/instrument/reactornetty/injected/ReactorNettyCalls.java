@@ -4,10 +4,12 @@ import dev.sluice.client.EndpointRuntime;
 import dev.sluice.client.Faults;
 import dev.sluice.client.GovernedCall;
 import dev.sluice.client.Sluice;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpHeaders;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
+import reactor.netty.channel.ChannelOperations;
 import reactor.netty.http.client.HttpClientConfig;
 
 import java.net.InetSocketAddress;
@@ -40,6 +42,28 @@ public final class ReactorNettyCalls {
         GovernedCall governed = prepare(ep, config);
         new GovernedConnect((Mono<Connection>) mono, (CoreSubscriber<? super Connection>) actual, governed).start();
         return true;
+    }
+
+    /** The key under which a governed subscription's context carries its call, for {@link #requestPrepared}. */
+    static final String CALL_KEY = "dev.sluice.call";
+
+    /**
+     * Before {@code HttpClientHandler.requestWithBody(operations)}: the admitted request is about to be written. If
+     * it is a governed call (its subscriber's context says so), a {@link RequestWatcher} reads its body on the way
+     * out.
+     */
+    public static void requestPrepared(Object operations) {
+        if (!(operations instanceof ChannelOperations)) return;
+        ChannelOperations<?, ?> ops = (ChannelOperations<?, ?>) operations;
+        Object call = ops.currentContext().getOrDefault(CALL_KEY, null);
+        if (!(call instanceof GovernedCall)) return;
+        try {
+            ChannelPipeline pipeline = ops.channel().pipeline();
+            if (pipeline.get(RequestWatcher.NAME) != null) pipeline.remove(RequestWatcher.NAME); // a redirect's
+            ops.addHandlerLast(RequestWatcher.NAME, new RequestWatcher((GovernedCall) call));
+        } catch (Throwable t) {
+            Faults.record(((GovernedCall) call).endpoint(), "reactor-netty request body", t);
+        }
     }
 
     /**
