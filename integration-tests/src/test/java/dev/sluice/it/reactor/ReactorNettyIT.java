@@ -236,4 +236,24 @@ class ReactorNettyIT {
             ClientLoad.assertPermitsBack(r);
         }
     }
+
+    /**
+     * With a warm client (one call made before), the first event of a stream reaches the application about as soon
+     * with the agent as without it: the figure for the README, bounded loosely for a busy machine.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"reactor-netty,async", "webclient,seq"})
+    void firstEventWithAndWithoutTheAgent(String client, String mode) throws Exception {
+        try (Upstream up = Upstream.start(b -> b.streamChunks(4).streamPauseAfterFirstMillis(1000))) {
+            Path cfg = SluiceConfigFile.forUpstream(up).endpoint("rpm", 600).write();
+            String[] args = {"url=" + up.chatUrl(), "calls=1", "mode=" + mode, "stream=true", "warmup=1"};
+            ChildJvm.Result without = child(client).args(args).run(60);
+            ChildJvm.Result with = child(client).withAgent(cfg).args(args).run(60);
+            System.out.printf("FIGURES %s %s stream, warm client: first event after %d ms without the agent, %d ms"
+                    + " with it%n", client, mode, without.num("firstEventMaxMs"), with.num("firstEventMaxMs"));
+            assertEquals(1, with.num("ok"), with.toString());
+            assertTrue(with.num("firstEventMaxMs") < without.num("firstEventMaxMs") + 200, with.toString());
+            ClientLoad.assertPermitsBack(with);
+        }
+    }
 }
