@@ -20,6 +20,7 @@ import dev.sluice.instrument.apache.Apache4Instrumentation;
 import dev.sluice.instrument.apache.Apache5Instrumentation;
 import dev.sluice.instrument.jdkhttp.JdkHttpClientInstrumentation;
 import dev.sluice.instrument.okhttp.OkHttpInstrumentation;
+import dev.sluice.instrument.reactornetty.ReactorNettyInstrumentation;
 import dev.sluice.instrument.urlconn.UrlConnectionInstrumentation;
 import dev.sluice.jmx.AgentControl;
 import dev.sluice.jmx.JmxSupport;
@@ -47,7 +48,8 @@ public final class SluiceAgent implements AgentControl {
     /** Every client unit the agent knows; each can be switched off with sluice.client.<name>.enabled=false. */
     static List<ClientInstrumentation> allInstrumentations() {
         return List.of(new JdkHttpClientInstrumentation(), new UrlConnectionInstrumentation(),
-                new Apache5Instrumentation(), new Apache4Instrumentation(), new OkHttpInstrumentation());
+                new Apache5Instrumentation(), new Apache4Instrumentation(), new OkHttpInstrumentation(),
+                new ReactorNettyInstrumentation());
     }
 
     private static volatile SluiceAgent instance;

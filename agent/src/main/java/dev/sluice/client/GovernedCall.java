@@ -38,11 +38,12 @@ public final class GovernedCall {
 
     private final EndpointRuntime endpoint;
     private final Priority priority;
-    private final RequestInfo request;
+    /** What the request asks for: as prepared, or as learned from its body once sent ({@link #requestSent}). */
+    private volatile RequestInfo request;
     private final long estimate;
     private final PromptCounter counter;
     /** The prompt part of {@link #estimate} (-1: unknown), compared with the reported prompt at the end. */
-    private final long promptEstimate;
+    private volatile long promptEstimate;
     private volatile Permit permit;
     private volatile int done;
     private int status = Permit.CANCELLED;
@@ -221,6 +222,24 @@ public final class GovernedCall {
             if (out.isCancelled()) admission.cancel(false);
         });
         return out;
+    }
+
+    /**
+     * The request's body as the client sent it, for a client that cannot read it before admission (Reactor Netty
+     * writes it once connected): the reservation stays as admitted, and the call is settled with what the body
+     * asks for (its prompt and output bound; OpenAI charges both at arrival) instead of the default estimate.
+     * {@code body} may be null (too large to keep): then only its {@code length} is known.
+     */
+    public void requestSent(byte[] body, long length) {
+        if (done != 0) return;
+        try {
+            RequestInfo info = body != null ? RequestScanner.scan(body, 0, body.length, endpoint.config().estimator())
+                    : RequestInfo.ofUnknownBody(Math.max(0, length));
+            if (info.parsed()) promptEstimate = Math.max(0, counter.promptTokens(info));
+            request = info;
+        } catch (Throwable t) {
+            Faults.record(endpoint, "request scanning", t);
+        }
     }
 
     /** The response status line and headers have arrived. */

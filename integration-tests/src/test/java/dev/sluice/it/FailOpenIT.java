@@ -27,7 +27,8 @@ class FailOpenIT {
     static final String MARK = "fault injected by sluice.test.faults at ";
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"jdk", "urlconn", "apache5", "apache5-async", "apache4", "okhttp3", "okhttp5"})
+    @ValueSource(strings = {"jdk", "urlconn", "apache5", "apache5-async", "apache4", "okhttp3", "okhttp5",
+            "reactor-netty"})
     void everyStepThrowingLeavesTheApplicationsCallsAlone(String family) throws Exception {
         try (Upstream up = Upstream.start(b -> b.completionTokens(8))) {
             Path cfg = SluiceConfigFile.forUpstream(up).write();

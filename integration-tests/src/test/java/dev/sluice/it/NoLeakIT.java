@@ -53,11 +53,13 @@ class NoLeakIT {
     /** ChaosLoad's client argument for a family. */
     static String client(String family) {
         family = base(family);
+        if (family.equals("reactor-netty")) return "dev.sluice.it.apps.ChaosReactorNetty";
         return family.startsWith("okhttp") ? "dev.sluice.it.apps.ChaosOkHttp" : family;
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"jdk", "jdk+reject=http", "urlconn", "apache5", "apache5-async", "apache4", "okhttp4"})
+    @ValueSource(strings = {"jdk", "jdk+reject=http", "urlconn", "apache5", "apache5-async", "apache4", "okhttp4",
+            "reactor-netty"})
     void randomizedCallsLeaveNothingBehind(String family) throws Exception {
         String only = System.getProperty("sluice.chaos.families");
         assumeTrue(only == null || java.util.Arrays.asList(only.split(",")).contains(family), "not in sluice.chaos.families");

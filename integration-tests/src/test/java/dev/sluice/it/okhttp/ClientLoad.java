@@ -15,27 +15,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * What every client test of this package checks, in one place: the 3x-load run (zero upstream 429s, every call
  * succeeds, wall time within 1.1x the ideal + 0.3 s, every permit back) and the refusal run (the client's own
- * failure carries Sluice's refusal). The figures are printed as one FIGURES line per run for the report.
+ * failure carries Sluice's refusal); the Reactor Netty tests share it. The figures are printed as one FIGURES line per run for the report.
  */
-final class ClientLoad {
+public final class ClientLoad {
     /** Upstream quota: 100 calls/s with one second of burst; Sluice is told the same. */
-    static final int RPM = 6000;
-    static final double BURST = 1.0 / 60;
+    public static final int RPM = 6000;
+    public static final double BURST = 1.0 / 60;
     /**
      * 3x the quota for 1.5 s: 450 calls at 300/s, ideal 3.5 s, which leaves room for a scheduling hiccup above the
      * gate's fixed ~0.25 s start-up cost (as the other clients' rate runs do).
      */
-    static final int CALLS = 450;
-    static final int RATE = 300;
+    public static final int CALLS = 450;
+    public static final int RATE = 300;
 
     private ClientLoad() {
     }
 
-    static Upstream rateLimitedUpstream() throws IOException {
+    public static Upstream rateLimitedUpstream() throws IOException {
         return Upstream.start(b -> b.rpm(RPM).burstSeconds(1));
     }
 
-    static SluiceConfigFile rateConfig(Upstream up, String provider) {
+    public static SluiceConfigFile rateConfig(Upstream up, String provider) {
         return SluiceConfigFile.forUpstream(up).endpoint("provider", provider)
                 .endpoint("rpm", RPM).endpoint("burst", BURST)
                 .endpoint("queue.capacity", 2000).endpoint("queue.max-wait", "60s");
@@ -45,13 +45,13 @@ final class ClientLoad {
      * One breaker failure opens it for a minute: the app's warm-up call meets the failing upstream, every call after
      * it is refused.
      */
-    static Path breakerConfig(Upstream up, String provider) throws IOException {
+    public static Path breakerConfig(Upstream up, String provider) throws IOException {
         return SluiceConfigFile.forUpstream(up).endpoint("provider", provider)
                 .endpoint("breaker.failures", 1).endpoint("breaker.open-for", "60s").write();
     }
 
     /** Runs the child; {@code warmup} calls made before the clock starts count against both buckets. */
-    static ChildJvm.Result assertRateBound(String label, Upstream up, ChildJvm child, int warmup) throws Exception {
+    public static ChildJvm.Result assertRateBound(String label, Upstream up, ChildJvm child, int warmup) throws Exception {
         return assertRateBound(label, up, child, warmup, 1.1);
     }
 
@@ -59,7 +59,7 @@ final class ClientLoad {
      * As above with a wall-time bound of {@code slack} x ideal + 0.3 s. Streams hold each call open while its
      * events arrive, so their runs get a little more room (issue 5 bounds 429s, successes and tokens, not time).
      */
-    static ChildJvm.Result assertRateBound(String label, Upstream up, ChildJvm child, int warmup, double slack)
+    public static ChildJvm.Result assertRateBound(String label, Upstream up, ChildJvm child, int warmup, double slack)
             throws Exception {
         ChildJvm.Result r = child.run(180);
         long rateLimited = up.rateLimited();
@@ -75,7 +75,7 @@ final class ClientLoad {
         return r;
     }
 
-    static void assertPermitsBack(ChildJvm.Result r) {
+    public static void assertPermitsBack(ChildJvm.Result r) {
         assertEquals(0, r.num("inFlight"), "every permit back\n" + r);
         assertEquals(0, r.num("queueDepth"), "nobody left waiting\n" + r);
         assertEquals(0, r.num("reclaimed"), "no permit had to be reclaimed by its lease\n" + r);
@@ -86,7 +86,7 @@ final class ClientLoad {
      * The refusal the application saw: {@code outer} is the class it caught, {@code sluiceMessageInOuter} whether
      * that exception's own message carries Sluice's, {@code message} Sluice's message.
      */
-    static Map<String, String> refusal(ChildJvm.Result r) {
+    public static Map<String, String> refusal(ChildJvm.Result r) {
         for (String line : r.stdout.split("\n")) {
             if (line.startsWith("REFUSAL ")) {
                 int m = line.indexOf(" message=");
@@ -105,7 +105,7 @@ final class ClientLoad {
      * counted call ended with Sluice's refusal inside the {@code outerType} the application caught (retries on: the
      * SDK's retries were refused too, and it gave up with the same kind of failure).
      */
-    static Map<String, String> assertRefused(String label, Upstream up, ChildJvm.Result r, String outerType) {
+    public static Map<String, String> assertRefused(String label, Upstream up, ChildJvm.Result r, String outerType) {
         Map<String, String> refusal = refusal(r);
         System.out.printf("FIGURES %s refusal: %s, message \"%s\", in its own message %s%n", label,
                 refusal.get("outer"), refusal.get("message"), refusal.get("sluiceMessageInOuter"));
