@@ -210,6 +210,8 @@ class RedisQuotaStoreTest {
             long trips = s.roundTrips();
             assertTrue(s.tryTake(1, 0));
             assertTrue(s.roundTrips() > trips, "admitting through Redis again");
+            // The store's thread logs the re-join just after switching state: wait for the line, then count.
+            waitFor("re-join logged", 2000, () -> count(log.toString(StandardCharsets.UTF_8), "reachable again") > 0);
             String text = log.toString(StandardCharsets.UTF_8);
             assertEquals(1, count(text, "out of reach"), text);
             assertEquals(1, count(text, "reachable again"), text);
