@@ -1,6 +1,7 @@
 package dev.sluice.it.reactor;
 
 import dev.sluice.it.ChildJvm;
+import dev.sluice.it.Jdks;
 import dev.sluice.it.SluiceConfigFile;
 import dev.sluice.it.Upstream;
 import dev.sluice.it.apps.ReactorNettyLoad;
@@ -47,6 +48,19 @@ class ReactorNettyIT {
                 String jar = r.result().get("reactorNettyJar");
                 assertTrue(jar.startsWith("reactor-netty-http-" + client.substring(14) + "."), jar);
             }
+        }
+    }
+
+    /** The same on JDK 25 (Temurin, where present; required in CI): Reactor Netty and WebClient, reactive. */
+    @ParameterizedTest(name = "{0} on JDK 25")
+    @ValueSource(strings = {"reactor-netty", "webclient"})
+    void threeTimesTheQuotaMeetsNo429OnJdk25(String client) throws Exception {
+        String home = Jdks.require(25);
+        try (Upstream up = ClientLoad.rateLimitedUpstream()) {
+            Path cfg = ClientLoad.rateConfig(up, "openai").write();
+            ClientLoad.assertRateBound(client + " async, JDK 25", up, child(client).javaHome(home).withAgent(cfg)
+                    .args("url=" + up.chatUrl(), "calls=" + ClientLoad.CALLS, "rate=" + ClientLoad.RATE,
+                            "mode=async", "warmup=1"), 1);
         }
     }
 
