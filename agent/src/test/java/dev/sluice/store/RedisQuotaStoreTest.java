@@ -84,6 +84,15 @@ class RedisQuotaStoreTest {
     }
 
     @SuppressWarnings("unchecked")
+    /** One figure of {@link #view} (0: requests, 1: tokens), for a condition polled by {@link #waitFor}. */
+    static long level(RespConnection c, String quotaName, GateLimits l, int i) {
+        try {
+            return view(c, quotaName, l).get(i);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
     static List<Long> view(RespConnection c, String quotaName, GateLimits l) throws Exception {
         return (List<Long>) c.call(2000 * MS, null, "EVAL", QuotaScript.SOURCE, "2", "sluice:{" + quotaName + "}:bucket",
                 "sluice:{" + quotaName + "}:replicas", "view", l.rpm(), l.requestCapacity(), l.tpm(), l.tokenCapacity(), 0, 0);
@@ -150,21 +159,9 @@ class RedisQuotaStoreTest {
         s.force(0, 100);
         s.refund(0, 100);
         assertTrue(System.nanoTime() - t0 < 5 * MS, "corrections return at once");
-        waitFor("the net refund of 500 in Redis", 2000, () -> {
-            try {
-                return view(c, quota, l).get(1) >= 600;
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        });
+        waitFor("the net refund of 500 in Redis", 2000, () -> level(c, quota, l, 1) >= 600);
         s.lowerTo(-1, 50);
-        waitFor("the level lowered to 50", 2000, () -> {
-            try {
-                return view(c, quota, l).get(1) <= 60;
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        });
+        waitFor("the level lowered to 50", 2000, () -> level(c, quota, l, 1) <= 60);
     }
 
     @Test
@@ -262,13 +259,7 @@ class RedisQuotaStoreTest {
         assertTrue(System.nanoTime() - t0 < TIMEOUT + 50 * MS);
         assertEquals("shared", s.state(), "one slow answer is no reason to fall back");
         // 10, less the two calls admitted: the late grant is given back, the one admitted locally is charged.
-        waitFor("the late grant refunded, the local admission charged", 3000, () -> {
-            try {
-                return view(c, quota, l).get(0) == 8;
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        });
+        waitFor("the late grant refunded, the local admission charged", 3000, () -> level(c, quota, l, 0) == 8);
         assertEquals(1, s.timeouts());
         assertEquals(0, s.fallbacks());
     }
@@ -328,13 +319,7 @@ class RedisQuotaStoreTest {
         // 10 less the calls admitted (1 + 2): the late grants are given back, the local admissions are charged
         // (the first) or counted when the store re-joins (its bucket, seeded with the 9 last seen, is at 8 then).
         waitFor("re-joined", 5000, () -> s.stateNow() == RedisQuotaStore.State.SHARED);
-        waitFor("the late grants refunded, the local admissions counted", 3000, () -> {
-            try {
-                return view(c, quota, l).get(0) <= 8;
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        });
+        waitFor("the late grants refunded, the local admissions counted", 3000, () -> level(c, quota, l, 0) <= 8);
     }
 
     @Test

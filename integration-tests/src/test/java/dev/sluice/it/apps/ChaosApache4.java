@@ -10,7 +10,6 @@ import org.apache.http.impl.client.HttpClients;
 import org.apache.http.util.EntityUtils;
 
 import java.io.InputStream;
-import java.util.concurrent.TimeUnit;
 
 /** Apache HttpClient 4.5 in {@link ChaosLoad}: socket timeouts, interrupts, aborts in flight, responses closed unread. */
 final class ChaosApache4 implements ChaosLoad.Family {
@@ -25,17 +24,7 @@ final class ChaosApache4 implements ChaosLoad.Family {
         if (p.priority != null) post.setHeader("X-Sluice-Priority", p.priority);
         post.setEntity(new StringEntity(p.body(), ContentType.APPLICATION_JSON));
         if (p.action == ChaosLoad.Action.TIMEOUT) post.setConfig(RequestConfig.custom().setSocketTimeout(p.millis).build());
-        switch (p.action) {
-            case INTERRUPT:
-            case CANCEL_WAITING:
-                ctx.interruptLater(p.index, p.action == ChaosLoad.Action.CANCEL_WAITING ? 0 : p.millis);
-                break;
-            case CANCEL_IN_FLIGHT:
-                ctx.timer.schedule(post::abort, p.millis, TimeUnit.MILLISECONDS);
-                break;
-            default:
-                break;
-        }
+        ctx.arm(p, post::abort);
         CloseableHttpResponse r = client.execute(post);
         try (r) {
             int status = r.getStatusLine().getStatusCode();

@@ -64,17 +64,7 @@ final class ChaosApache5 implements ChaosLoad.Family {
         if (p.action == ChaosLoad.Action.TIMEOUT) {
             post.setConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofMilliseconds(p.millis)).build());
         }
-        switch (p.action) {
-            case INTERRUPT:
-            case CANCEL_WAITING:
-                ctx.interruptLater(p.index, p.action == ChaosLoad.Action.CANCEL_WAITING ? 0 : p.millis);
-                break;
-            case CANCEL_IN_FLIGHT:
-                ctx.timer.schedule(post::cancel, p.millis, TimeUnit.MILLISECONDS);
-                break;
-            default:
-                break;
-        }
+        ctx.arm(p, post::cancel);
         switch (p.action) {
             case CLOSE_UNREAD:
             case READ_PART:

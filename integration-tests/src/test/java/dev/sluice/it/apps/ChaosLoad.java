@@ -121,6 +121,25 @@ public final class ChaosLoad {
         }
 
         /** Interrupts the current thread after {@code millis} if call {@code index} is still running then. */
+        /**
+         * A blocking call's disruption, armed before it starts: an interrupt of the calling thread (at once for
+         * CANCEL_WAITING, after the plan's delay for INTERRUPT), or the client's own {@code abort} after the delay
+         * for CANCEL_IN_FLIGHT. Other actions need nothing armed.
+         */
+        public void arm(Plan p, Runnable abort) {
+            switch (p.action) {
+                case INTERRUPT:
+                case CANCEL_WAITING:
+                    interruptLater(p.index, p.action == Action.CANCEL_WAITING ? 0 : p.millis);
+                    break;
+                case CANCEL_IN_FLIGHT:
+                    timer.schedule(abort, p.millis, TimeUnit.MILLISECONDS);
+                    break;
+                default:
+                    break;
+            }
+        }
+
         public void interruptLater(int index, int millis) {
             Thread t = Thread.currentThread();
             interruptible.put(index, t);
