@@ -202,7 +202,9 @@ public final class GovernedCall {
         admission.whenComplete((p, err) -> {
             if (err == null) {
                 permit = p;
-                if (!out.complete(this)) p.complete(Permit.CANCELLED, Permit.KEEP_RESERVATION); // cancelled meanwhile
+                // Handed back when the caller gave up meanwhile: its future cancelled, or the call already ended
+                // (onCancel before the grant found no permit to release; this write or that read sees the other).
+                if (!out.complete(this) || done != 0) p.complete(Permit.CANCELLED, Permit.KEEP_RESERVATION);
                 return;
             }
             Throwable cause = Refusals.unwrap(err);
