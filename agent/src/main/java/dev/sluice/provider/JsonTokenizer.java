@@ -56,9 +56,13 @@ abstract class JsonTokenizer {
     private static final int N_EXP = 8;
 
     private final boolean multipleValues;
-    private final byte[] kinds = new byte[MAX_DEPTH];
-    private final int[] roles = new int[MAX_DEPTH];
-    private final long[] starts = new long[MAX_DEPTH];
+    /** Stack levels a new tokenizer holds; it grows by doubling up to {@link #MAX_DEPTH}. */
+    static final int INITIAL_DEPTH = 16;
+    // Real requests and responses nest 5 to 8 deep: a full-depth stack (3.5 KB) zeroed twice per call was the
+    // largest single cost of a governed call in a profile of a loopback load run.
+    private byte[] kinds = new byte[INITIAL_DEPTH];
+    private int[] roles = new int[INITIAL_DEPTH];
+    private long[] starts = new long[INITIAL_DEPTH];
     private int depth;
     private int state;
     /** '[' or '{' was just read: the matching close is allowed next. */
@@ -445,9 +449,12 @@ abstract class JsonTokenizer {
     }
 
     private void open(int kind, int role, long pos) {
-        if (depth == MAX_DEPTH) {
-            fail();
-            return;
+        if (depth == kinds.length) {
+            if (depth == MAX_DEPTH) {
+                fail();
+                return;
+            }
+            grow();
         }
         kinds[depth] = (byte) kind;
         roles[depth] = role;
@@ -456,6 +463,13 @@ abstract class JsonTokenizer {
         justOpened = true;
         state = kind == KIND_OBJECT ? S_KEY : S_VALUE;
         if (role != NONE) containerStart(role, kind, pos);
+    }
+
+    private void grow() {
+        int n = Math.min(MAX_DEPTH, kinds.length * 2);
+        kinds = java.util.Arrays.copyOf(kinds, n);
+        roles = java.util.Arrays.copyOf(roles, n);
+        starts = java.util.Arrays.copyOf(starts, n);
     }
 
     private void close(int kind, long endPos) {

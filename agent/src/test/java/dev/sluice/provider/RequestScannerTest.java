@@ -205,6 +205,14 @@ class RequestScannerTest {
         assertFalse(r.parsed());
         String ok = "{\"a\":" + "[".repeat(200) + "]".repeat(200) + "}";
         assertTrue(scan(ok).parsed());
+        // the stack grows past its initial size and the roles below it are intact on the way back up
+        String grown = "{\"model\":\"m\",\"a\":" + "[".repeat(3 * JsonTokenizer.INITIAL_DEPTH)
+                + "]".repeat(3 * JsonTokenizer.INITIAL_DEPTH) + ",\"max_tokens\":9}";
+        assertEquals(9, scan(grown).outputBound());
+        String edge = "{\"a\":" + "[".repeat(JsonTokenizer.MAX_DEPTH - 1) + "]".repeat(JsonTokenizer.MAX_DEPTH - 1) + "}";
+        assertTrue(scan(edge).parsed(), "exactly MAX_DEPTH levels");
+        String over = "{\"a\":" + "[".repeat(JsonTokenizer.MAX_DEPTH) + "]".repeat(JsonTokenizer.MAX_DEPTH) + "}";
+        assertFalse(scan(over).parsed(), "one more than MAX_DEPTH");
     }
 
     @Test
