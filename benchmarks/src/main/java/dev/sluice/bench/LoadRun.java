@@ -23,7 +23,7 @@ import java.util.TreeMap;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.sluice.bench.LoadRun [what=overhead,overload] [rounds=3]
  *      [clients=jdk-sync,jdk-async,okhttp-sync,okhttp-async] [calls=20000] [warmup=5000] [concurrency=16]
- *      [seconds=5] [overloadSeconds=15] [loads=1,3,10] [java=/path/to/jdk] [out=benchmarks/target/loadrun.md]
+ *      [seconds=5] [warmupSeconds=15] [overloadSeconds=15] [loads=1,3,10] [java=/path/to/jdk] [out=benchmarks/target/loadrun.md]
  * </pre>
  * Run from the repository root after {@code mvn -pl benchmarks -am package}. Prints Markdown tables (and writes
  * them to {@code out}); each child's raw RESULT line goes to stderr.
@@ -147,6 +147,9 @@ public final class LoadRun {
         String warmup = opts.getOrDefault("warmup", "5000");
         String concurrency = opts.getOrDefault("concurrency", "16");
         String seconds = opts.getOrDefault("seconds", "5");
+        // The JIT compiles the client's and the agent's paths for 5 to 15 s under this load: figures measured before
+        // it is done charge the agent for the compiling (3 s of warm-up once showed +46 to +132 us CPU per call).
+        String warmupSeconds = opts.getOrDefault("warmupSeconds", "15");
         // figure -> client -> setup -> values over rounds
         Map<String, Map<String, Map<String, List<Long>>>> f = new LinkedHashMap<>();
         try (MockLlmServer api = MockLlmServer.builder().start()) {
@@ -155,9 +158,11 @@ public final class LoadRun {
                     for (String setup : SETUPS) {
                         String agent = agentFor(setup, api);
                         Map<String, String> lat = runChild(app(client, agent, api)
-                                .args("phase=latency", "calls=" + calls, "warmup=" + warmup), 600, client + " " + setup + " latency");
+                                .args("phase=latency", "calls=" + calls, "warmup=" + warmup,
+                                        "warmupSeconds=" + warmupSeconds), 600, client + " " + setup + " latency");
                         Map<String, String> thr = runChild(app(client, agent, api)
-                                .args("phase=throughput", "concurrency=" + concurrency, "seconds=" + seconds, "warmupSeconds=3"),
+                                .args("phase=throughput", "concurrency=" + concurrency, "seconds=" + seconds,
+                                        "warmupSeconds=" + warmupSeconds),
                                 600, client + " " + setup + " throughput");
                         checkGoverned(setup, lat, Long.parseLong(calls) + Long.parseLong(warmup));
                         checkGoverned(setup, thr, Long.parseLong(thr.get("calls")));
@@ -168,13 +173,15 @@ public final class LoadRun {
                         add(f, "cpuLat", client, setup, Long.parseLong(lat.get("cpuPerCallNs")));
                         add(f, "cpuThr", client, setup, Long.parseLong(thr.get("cpuPerCallNs")));
                         add(f, "thrErrors", client, setup, Long.parseLong(thr.get("errors")));
+                        add(f, "jitLat", client, setup, Long.parseLong(lat.get("jitMs")));
+                        add(f, "jitThr", client, setup, Long.parseLong(thr.get("jitMs")));
                     }
                 }
             }
         }
         print("");
         print("#### Latency, one call at a time (µs; median of " + rounds + " rounds of " + calls + " calls after "
-                + warmup + " warm-up calls)");
+                + warmup + " warm-up calls and at least " + warmupSeconds + " s)");
         print("");
         print("| client | set-up | p50 | p90 | p99 | p99.9 | p50 added | errors |");
         print("|---|---|---:|---:|---:|---:|---:|---:|");
@@ -212,8 +219,8 @@ public final class LoadRun {
         print("On a machine shared with other work this is the steadiest end-to-end figure: time the process spends "
                 + "descheduled does not count.");
         print("");
-        print("| client | one at a time: none | unmatched | matched | added (matched) | 16 in flight: none | unmatched | matched | added (matched) |");
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        print("| client | one at a time: none | unmatched | matched | added (matched) | 16 in flight: none | unmatched | matched | added (matched) | JIT ms while measured, none / matched |");
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (String client : clients()) {
             long[] l = new long[3];
             long[] t = new long[3];
@@ -221,9 +228,11 @@ public final class LoadRun {
                 l[i] = median(f.get("cpuLat").get(client).get(SETUPS[i]));
                 t[i] = median(f.get("cpuThr").get(client).get(SETUPS[i]));
             }
-            print(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %+.1f (%+.0f%%) | %.1f | %.1f | %.1f | %+.1f (%+.0f%%) |", client,
+            String jit = (median(f.get("jitLat").get(client).get("none")) + median(f.get("jitThr").get(client).get("none")))
+                    + " / " + (median(f.get("jitLat").get(client).get("matched")) + median(f.get("jitThr").get(client).get("matched")));
+            print(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %+.1f (%+.0f%%) | %.1f | %.1f | %.1f | %+.1f (%+.0f%%) | %s |", client,
                     l[0] / 1e3, l[1] / 1e3, l[2] / 1e3, (l[2] - l[0]) / 1e3, 100.0 * (l[2] - l[0]) / l[0],
-                    t[0] / 1e3, t[1] / 1e3, t[2] / 1e3, (t[2] - t[0]) / 1e3, 100.0 * (t[2] - t[0]) / t[0]));
+                    t[0] / 1e3, t[1] / 1e3, t[2] / 1e3, (t[2] - t[0]) / 1e3, 100.0 * (t[2] - t[0]) / t[0], jit));
         }
         print("");
         print("```");

@@ -75,6 +75,7 @@ public final class LoadApp {
         switch (phase) {
             case "latency":
                 result = latency(client, async, body, Integer.parseInt(a.getOrDefault("warmup", "5000")),
+                        Double.parseDouble(a.getOrDefault("warmupSeconds", "0")),
                         Integer.parseInt(a.getOrDefault("calls", "20000")));
                 break;
             case "throughput":
@@ -106,24 +107,41 @@ public final class LoadApp {
         return -1;
     }
 
-    static String latency(Client client, boolean async, String body, int warmup, int calls) throws Exception {
+    /** Milliseconds the JIT has spent compiling so far (-1 if the JVM does not say). */
+    static long jitMs() {
+        java.lang.management.CompilationMXBean c = java.lang.management.ManagementFactory.getCompilationMXBean();
+        return c != null && c.isCompilationTimeMonitoringSupported() ? c.getTotalCompilationTime() : -1;
+    }
+
+    /**
+     * Warms up for {@code warmup} calls and at least {@code warmupSeconds}: the JIT compiles the client's and the
+     * agent's paths for many seconds, and CPU measured before it is done says more about the JIT than the call.
+     */
+    static String latency(Client client, boolean async, String body, int warmup, double warmupSeconds, int calls)
+            throws Exception {
         long[] t = new long[calls];
         int errors = 0;
-        long cpu0 = 0;
-        for (int i = -warmup; i < calls; i++) {
-            if (i == 0) cpu0 = processCpuNs();
+        long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        for (int i = 0; i < warmup || System.nanoTime() - warmupEnd < 0; i++) {
+            Answer r = async ? await(client, body) : client.send(body);
+            if (r == null || r.status != 200) errors++;
+        }
+        long cpu0 = processCpuNs();
+        long jit0 = jitMs();
+        for (int i = 0; i < calls; i++) {
             long s = System.nanoTime();
             Answer r = async ? await(client, body) : client.send(body);
             long d = System.nanoTime() - s;
             if (r == null || r.status != 200) errors++;
-            if (i >= 0) t[i] = d;
+            t[i] = d;
         }
         long cpu = processCpuNs() - cpu0;
+        long jit = jitMs() - jit0;
         Arrays.sort(t);
         double mean = Arrays.stream(t).average().orElse(0);
         return "cpuPerCallNs=" + cpu / calls + " calls=" + calls + " errors=" + errors + " p50Ns=" + pct(t, 0.50) + " p90Ns=" + pct(t, 0.90)
                 + " p99Ns=" + pct(t, 0.99) + " p999Ns=" + pct(t, 0.999) + " maxNs=" + t[t.length - 1]
-                + " meanNs=" + (long) mean;
+                + " meanNs=" + (long) mean + " jitMs=" + jit;
     }
 
     static long pct(long[] sorted, double q) {
@@ -157,12 +175,15 @@ public final class LoadApp {
         long end = measureFrom + (long) (seconds * 1e9);
         long[] mark = new long[1];
         long[] cpuMark = new long[2];
+        long[] jitMark = new long[2];
         Thread cpuWatch = new Thread(() -> {
             try {
                 TimeUnit.NANOSECONDS.sleep(Math.max(0, measureFrom - System.nanoTime()));
                 cpuMark[0] = processCpuNs();
+                jitMark[0] = jitMs();
                 TimeUnit.NANOSECONDS.sleep(Math.max(0, end - System.nanoTime()));
                 cpuMark[1] = processCpuNs();
+                jitMark[1] = jitMs();
             } catch (InterruptedException ignored) {
                 // the run ended
             }
@@ -191,7 +212,7 @@ public final class LoadApp {
             window.acquire(concurrency);
             cpuWatch.join();
             return "cpuPerCallNs=" + (cpuMark[1] - cpuMark[0]) / Math.max(1, count) + " concurrency=" + concurrency + " calls=" + count + " errors=" + errors.get()
-                    + " perSecond=" + (long) (count / seconds);
+                    + " perSecond=" + (long) (count / seconds) + " jitMs=" + (jitMark[1] - jitMark[0]);
         }
         Thread[] threads = new Thread[concurrency];
         AtomicLong counted = new AtomicLong();
@@ -216,7 +237,7 @@ public final class LoadApp {
         cpuWatch.join();
         long count = counted.get();
         return "cpuPerCallNs=" + (cpuMark[1] - cpuMark[0]) / Math.max(1, count) + " concurrency=" + concurrency + " calls=" + count + " errors=" + errors.get()
-                + " perSecond=" + (long) (count / seconds);
+                + " perSecond=" + (long) (count / seconds) + " jitMs=" + (jitMark[1] - jitMark[0]);
     }
 
     // ------------------------------------------------------------------------------------------------ overload
