@@ -75,6 +75,7 @@ public final class SluiceAgent implements AgentControl {
             SluiceLog.warn("Sluice is already active in this JVM; ignoring the second start");
             return;
         }
+        long t0 = System.nanoTime();
         Map<String, String> agentArgs = AgentArgs.parse(args);
         String path = ConfigLoader.configPath(agentArgs, System.getProperties(), System.getenv());
         ConfigLoadResult loaded = ConfigLoader.load(path, agentArgs, System.getProperties(), System.getenv());
@@ -97,18 +98,24 @@ public final class SluiceAgent implements AgentControl {
         instance = agent;
         AlertRule.Compiled alerts = AlertRule.compile(config.alerts(), ConfigReloader.ids(config));
         for (String problem : alerts.problems()) SluiceLog.warn(problem);
+        long t1 = System.nanoTime();
         SluiceRuntime runtime = SluiceRuntime.build(config, null);
+        long t2 = System.nanoTime();
         // Instrument first, govern after: attached to a running JVM, the buckets are emptied only once the
         // retransformed classes are in place (calls until then were the application's own), and the runtime
         // is installed right after, so no call ever sees the full buckets a -javaagent start has.
         agent.instrument(inst, new File(jarPath), config, attached);
+        long t3 = System.nanoTime();
         if (attached) ColdStart.drain(runtime);
         Sluice.install(runtime);
         JmxSupport.setWatcher(watcher);
-        if (config.jmx()) {
+        if (config.jmx() && !attached) {
+            JmxSupport.registerSoon(agent);
+        } else if (config.jmx()) { // attached: whoever attached may look for the MBeans as soon as this returns
             JmxSupport.registerAgent(agent);
             JmxSupport.syncEndpoints(runtime);
         }
+        long t4 = System.nanoTime();
         watcher.update(watched(runtime), alerts.rules());
         watcher.start();
         List<String> problems = new ArrayList<>(loaded.problems());
@@ -118,7 +125,14 @@ public final class SluiceAgent implements AgentControl {
         SluiceLog.info("Sluice " + version + (attached ? " attached" : " active") + ": " + config.endpoints().size()
                 + " endpoint(s) " + endpointIds(runtime) + ", mode " + config.mode().label() + ", clients "
                 + agent.clients + (alerts.rules().isEmpty() ? "" : ", " + alerts.rules().size() + " alert(s)")
-                + (config.reloadNanos() > 0 && path != null ? ", reload every " + config.reloadNanos() / 1_000_000 + " ms" : ""));
+                + (config.reloadNanos() > 0 && path != null ? ", reload every " + config.reloadNanos() / 1_000_000 + " ms" : "")
+                + "; started in " + ms(System.nanoTime() - t0) + " ms");
+        SluiceLog.debug("start-up, ms: configuration " + ms(t1 - t0) + ", runtime " + ms(t2 - t1) + ", instrumentation "
+                + ms(t3 - t2) + ", JMX " + ms(t4 - t3) + ", monitoring and reload " + ms(System.nanoTime() - t4));
+    }
+
+    private static long ms(long nanos) {
+        return nanos / 1_000_000;
     }
 
     /** The endpoints as the watcher sees them. */
