@@ -65,23 +65,6 @@ public final class JmxSupport {
         }
     }
 
-    /**
-     * Registers the Agent MBean and the endpoints' on a daemon thread of its own. Making the platform MBean server
-     * (when the application has not yet) takes ~200 ms, half of premain: the JVM need not wait for it before main.
-     * Calls are governed from the start; the MBeans appear a moment later. A reload meanwhile waits on this class's
-     * lock, and whichever syncs last syncs the runtime installed then.
-     */
-    public static void registerSoon(AgentControl control) {
-        Thread t = new Thread(() -> {
-            synchronized (JmxSupport.class) {
-                registerAgent(control);
-                syncEndpoints(runtime());
-            }
-        }, "sluice-jmx-start");
-        t.setDaemon(true);
-        t.start();
-    }
-
     /** Brings the endpoint MBeans in line with the runtime (null: none): new ids registered, removed ones unregistered. */
     public static synchronized void syncEndpoints(SluiceRuntime runtime) {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();

@@ -98,13 +98,8 @@ public final class SluiceProbe {
 
     /** Writes an attribute of the endpoint's MBean (the way an operator would from JConsole). */
     public static void set(String endpointId, String attribute, Object value) throws Exception {
-        MBeanServer s = ManagementFactory.getPlatformMBeanServer();
-        ObjectName n = new ObjectName("dev.sluice:type=Endpoint,name=" + endpointId);
-        // the agent registers its MBeans on a thread of its own just after premain: wait for them as JConsole would
-        for (long end = System.nanoTime() + 10_000_000_000L; !s.isRegistered(n) && System.nanoTime() - end < 0; ) {
-            Thread.sleep(10);
-        }
-        s.setAttribute(n, new Attribute(attribute, value));
+        ManagementFactory.getPlatformMBeanServer().setAttribute(
+                new ObjectName("dev.sluice:type=Endpoint,name=" + endpointId), new Attribute(attribute, value));
     }
 
     static String text(Object v) {
