@@ -1,5 +1,7 @@
 package dev.sluice.provider;
 
+import java.util.Arrays;
+
 /**
  * An incremental, push-based JSON tokenizer: bytes go in by {@link #feed} in any chunking, and the subclass is
  * told about values by role, never given a tree. Memory is constant: a container stack of {@link #MAX_DEPTH}
@@ -467,9 +469,9 @@ abstract class JsonTokenizer {
 
     private void grow() {
         int n = Math.min(MAX_DEPTH, kinds.length * 2);
-        kinds = java.util.Arrays.copyOf(kinds, n);
-        roles = java.util.Arrays.copyOf(roles, n);
-        starts = java.util.Arrays.copyOf(starts, n);
+        kinds = Arrays.copyOf(kinds, n);
+        roles = Arrays.copyOf(roles, n);
+        starts = Arrays.copyOf(starts, n);
     }
 
     private void close(int kind, long endPos) {

@@ -83,7 +83,6 @@ class RedisQuotaStoreTest {
         return c;
     }
 
-    @SuppressWarnings("unchecked")
     /** One figure of {@link #view} (0: requests, 1: tokens), for a condition polled by {@link #waitFor}. */
     static long level(RespConnection c, String quotaName, GateLimits l, int i) {
         try {
@@ -93,6 +92,7 @@ class RedisQuotaStoreTest {
         }
     }
 
+    @SuppressWarnings("unchecked")
     static List<Long> view(RespConnection c, String quotaName, GateLimits l) throws Exception {
         return (List<Long>) c.call(2000 * MS, null, "EVAL", QuotaScript.SOURCE, "2", "sluice:{" + quotaName + "}:bucket",
                 "sluice:{" + quotaName + "}:replicas", "view", l.rpm(), l.requestCapacity(), l.tpm(), l.tokenCapacity(), 0, 0);

@@ -120,7 +120,6 @@ public final class ChaosLoad {
             this.timer = timer;
         }
 
-        /** Interrupts the current thread after {@code millis} if call {@code index} is still running then. */
         /**
          * A blocking call's disruption, armed before it starts: an interrupt of the calling thread (at once for
          * CANCEL_WAITING, after the plan's delay for INTERRUPT), or the client's own {@code abort} after the delay
@@ -140,6 +139,7 @@ public final class ChaosLoad {
             }
         }
 
+        /** Interrupts the current thread after {@code millis} if call {@code index} is still running then. */
         public void interruptLater(int index, int millis) {
             Thread t = Thread.currentThread();
             interruptible.put(index, t);

@@ -61,8 +61,8 @@ class ReloadIT {
                 jmx.set(ep, "MaxConcurrent", 50);
                 assertArrayEquals(new String[]{"mock.max-concurrent=50 (file: 0)"}, (String[]) jmx.get(agent, "Overrides"));
 
-                // attaching JMX can take seconds on a slow machine: each edit comes 5 s after the one before at
-                // the earliest, and the rates below are measured around when the edits really happened
+                // the steps above (attaching JMX among them) can take seconds on a slow machine: each edit comes 5 s
+                // after the one before at the earliest, and the rates below are measured around when it really came
                 Thread.sleep(Math.max(0, start + 5000 - System.currentTimeMillis()));
                 editAt = System.currentTimeMillis();
                 Files.writeString(cfg, config(up, 1200, "sluice.endpoint.other.match=http://127.0.0.1:9/v1\n")); // 20/s
