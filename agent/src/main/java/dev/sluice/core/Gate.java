@@ -276,7 +276,7 @@ public final class Gate {
                 } catch (RuntimeException refusedOrCancelled) {
                     // nothing to give back
                 }
-                if (won != null) giveBack(won, true);
+                if (won != null) giveBack(won);
             }
             throw e;
         }
@@ -294,10 +294,7 @@ public final class Gate {
         if (shouldShed(l, p)) throw refuse(RefusalReason.SHED, roomEstimate(l, now), shedDetail(l, p));
         if (room.isEmpty() && !paused(now)) {
             Permit pm = take(l, p, n, now);
-            if (pm != null) {
-                counted(pm);
-                return pm;
-            }
+            if (pm != null) return pm;
         }
         return enqueue(p, n, deadline, async);
     }
@@ -333,10 +330,7 @@ public final class Gate {
         } finally {
             unlockAndFlush();
         }
-        if (direct != null) {
-            counted(direct);
-            return direct;
-        }
+        if (direct != null) return direct;
         if (refusal != null) throw refusal;
         return w;
     }
@@ -405,9 +399,14 @@ public final class Gate {
         return pm;
     }
 
-    private void counted(Permit pm) {
-        stats.admitted.increment();
-        stats.tokensReserved.add(pm.reservedTokens());
+    /** Permits issued so far (the monitor's admitted figure is this less those handed back unused). */
+    long admissionCount() {
+        return admissions.get();
+    }
+
+    /** Tokens reserved by every permit issued so far. */
+    long reservedCount() {
+        return reservedTotal.get();
     }
 
     /** OBSERVE / OFF: never waits or refuses; counts (OBSERVE only) what enforcing would have done. */
@@ -436,9 +435,7 @@ public final class Gate {
         boolean rpm = would == null && l.rpm() > 0;
         boolean tpm = would == null && l.tpm() > 0;
         if (rpm || tpm) quota.force(rpm ? 1 : 0, tpm ? n : 0);
-        Permit pm = issue(p, n, now, ticket, rpm, tpm);
-        counted(pm);
-        return pm;
+        return issue(p, n, now, ticket, rpm, tpm);
     }
 
     // ------------------------------------------------------------------------------------------------ dispatcher
@@ -647,8 +644,7 @@ public final class Gate {
     private void answer(Waiter w, Object result) {
         if (result instanceof Permit) {
             Permit pm = (Permit) result;
-            counted(pm); // before the caller can see it, so the figures never lag a permit in use
-            if (!w.grant(pm)) giveBack(pm, true); // cancelled meanwhile: never leaked, not counted
+            if (!w.grant(pm)) giveBack(pm); // cancelled meanwhile: never leaked, not counted as admitted
         } else {
             Refusal r = (Refusal) result;
             w.refuse(r);
@@ -683,7 +679,6 @@ public final class Gate {
 
     /** {@link Permit#complete} won: release and account. */
     void completed(Permit pm, int status, long charged) {
-        pm.answered();
         untrack(pm);
         inFlight.decrementAndGet();
         long finalCharge = pm.reservedTokens();
@@ -702,19 +697,16 @@ public final class Gate {
     }
 
     /** A permit whose call never went out: everything it took goes back, and it is not counted as admitted. */
-    private void giveBack(Permit pm, boolean wasCounted) {
+    private void giveBack(Permit pm) {
         if (!pm.returnUnused()) return;
-        pm.answered();
         untrack(pm);
         inFlight.decrementAndGet();
         if (pm.tookRequest || pm.tookTokens) {
             quota.refund(pm.tookRequest ? 1 : 0, pm.tookTokens ? pm.reservedTokens() : 0, pm.admittedAt);
         }
         breaker.release(pm.breakerTicket);
-        if (wasCounted) {
-            stats.admitted.decrement();
-            stats.tokensReserved.add(-pm.reservedTokens());
-        }
+        stats.returned.increment();
+        stats.returnedTokens.add(pm.reservedTokens());
         if (!room.isEmpty()) requestDispatch();
     }
 
@@ -820,7 +812,6 @@ public final class Gate {
     }
 
     private void reclaim(Permit p) {
-        p.answered();
         inFlight.decrementAndGet();
         breaker.release(p.breakerTicket);
         stats.reclaimedLeases.increment();
@@ -900,7 +891,7 @@ public final class Gate {
         if (lowered) SluiceLog.debug("endpoint '" + name + "': request bucket lowered to the provider's figure");
     }
 
-    /** One permit's answer arrived (called once per permit, by {@link Permit#answered()}). */
+    /** One permit's answer arrived, or it was handed back unanswered (called once per permit, by the permit). */
     void answered(Permit pm) {
         answeredCount.incrementAndGet();
         answeredTokens.addAndGet(pm.reservedTokens());

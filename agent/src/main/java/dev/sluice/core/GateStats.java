@@ -18,7 +18,15 @@ final class GateStats implements GateMonitor {
     private final Gate gate;
     private final NanoClock clock;
 
-    final LongAdder admitted = new LongAdder();
+    /**
+     * Permits handed back unused (a grant that lost a race with a cancel) and their tokens. Admitted calls and reserved
+     * tokens are the gate's own running totals less these, so admission pays for no counter of its own; a reset
+     * moves the baselines, the totals keep running.
+     */
+    final LongAdder returned = new LongAdder();
+    final LongAdder returnedTokens = new LongAdder();
+    private volatile long admittedBase;
+    private volatile long reservedBase;
     final LongAdder completed = new LongAdder();
     final LongAdder enqueued = new LongAdder();
     final LongAdder dequeued = new LongAdder();
@@ -26,7 +34,6 @@ final class GateStats implements GateMonitor {
     final LongAdder failures = new LongAdder();
     final LongAdder reclaimedLeases = new LongAdder();
     final LongAdder wouldWait = new LongAdder();
-    final LongAdder tokensReserved = new LongAdder();
     final LongAdder tokensCharged = new LongAdder();
     final LongAdder totalWaitNanos = new LongAdder();
     final LongAdder waits = new LongAdder();
@@ -83,7 +90,7 @@ final class GateStats implements GateMonitor {
 
     // ---- counters
 
-    @Override public long admitted() { return admitted.sum(); }
+    @Override public long admitted() { return admittedTotal() - admittedBase; }
     @Override public long completed() { return completed.sum(); }
     @Override public long enqueued() { return enqueued.sum(); }
     @Override public long dequeued() { return dequeued.sum(); }
@@ -101,7 +108,19 @@ final class GateStats implements GateMonitor {
     @Override public long reclaimedLeases() { return reclaimedLeases.sum(); }
     @Override public long wouldRefuse(RefusalReason reason) { return wouldRefuse[reason.ordinal()].sum(); }
     @Override public long wouldWait() { return wouldWait.sum(); }
-    @Override public long tokensReserved() { return tokensReserved.sum(); }
+    @Override public long tokensReserved() { return reservedTotal() - reservedBase; }
+
+    // The returned side is read first: a permit is issued before it is returned, so a return is never counted
+    // without its admission.
+    private long admittedTotal() {
+        long r = returned.sum();
+        return gate.admissionCount() - r;
+    }
+
+    private long reservedTotal() {
+        long r = returnedTokens.sum();
+        return gate.reservedCount() - r;
+    }
     @Override public long tokensCharged() { return tokensCharged.sum(); }
     @Override public long totalWaitNanos() { return totalWaitNanos.sum(); }
     @Override public long maxWaitNanos() { return maxWaitNanos.get(); }
@@ -172,8 +191,10 @@ final class GateStats implements GateMonitor {
 
     @Override
     public void reset() {
-        for (LongAdder a : new LongAdder[] {admitted, completed, enqueued, dequeued, upstreamRateLimited, failures,
-                reclaimedLeases, wouldWait, tokensReserved, tokensCharged, totalWaitNanos, waits}) {
+        admittedBase = admittedTotal();
+        reservedBase = reservedTotal();
+        for (LongAdder a : new LongAdder[] {completed, enqueued, dequeued, upstreamRateLimited, failures,
+                reclaimedLeases, wouldWait, tokensCharged, totalWaitNanos, waits}) {
             a.reset();
         }
         for (LongAdder a : refused) a.reset();

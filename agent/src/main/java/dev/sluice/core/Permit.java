@@ -22,11 +22,14 @@ public final class Permit {
     static final int COMPLETED = 1;
     static final int RECLAIMED = 2;
     static final int RETURNED = 3;
+    /**
+     * Set beside the state once the call's answer was seen. Answer and hand-back share one word, so the hand-back
+     * learns with its single CAS whether the answer was counted yet (a permit handed back counts as answered).
+     */
+    private static final int ANSWERED = 4;
 
     private static final AtomicIntegerFieldUpdater<Permit> STATE =
             AtomicIntegerFieldUpdater.newUpdater(Permit.class, "state");
-    private static final AtomicIntegerFieldUpdater<Permit> ANSWERED =
-            AtomicIntegerFieldUpdater.newUpdater(Permit.class, "answered");
 
     private final Gate gate;
     private final Priority priority;
@@ -43,9 +46,8 @@ public final class Permit {
     /** Whether {@link #reservedTokens} were taken from the TPM bucket (so corrections apply to it). */
     final boolean tookTokens;
 
+    /** ACTIVE, COMPLETED, RECLAIMED or RETURNED, plus the ANSWERED bit. */
     private volatile int state;
-    /** 1 once the call's response head (or its end) was seen: it no longer awaits the provider's answer. */
-    private volatile int answered;
     /** Link in the gate's list of outstanding permits; owned by the lease sweeper. */
     Permit nextLease;
     /** The gate's lease-table slot holding this permit, -1 when it is in the list; set before it is handed out. */
@@ -90,7 +92,7 @@ public final class Permit {
      * @return true the first time, false when already completed (or reclaimed)
      */
     public boolean complete(int status, long chargedTokens) {
-        if (!STATE.compareAndSet(this, ACTIVE, COMPLETED)) return false;
+        if (!settle(COMPLETED)) return false;
         gate.completed(this, status, chargedTokens);
         return true;
     }
@@ -100,31 +102,45 @@ public final class Permit {
      * it. The gate counts calls still awaiting their answer to judge how stale a provider's remaining figure is.
      */
     public void answered() {
-        if (ANSWERED.compareAndSet(this, 0, 1)) gate.answered(this);
+        // A failed CAS means it was answered meanwhile, or handed back (which counted the answer): nothing to do.
+        if (state == ACTIVE && STATE.compareAndSet(this, ACTIVE, ACTIVE | ANSWERED)) gate.answered(this);
     }
 
     public boolean isCompleted() {
-        return state != ACTIVE;
+        return state() != ACTIVE;
     }
 
     /** Lease expired: the gate takes the permit back. False if it was handed back meanwhile. */
     boolean reclaim() {
-        return STATE.compareAndSet(this, ACTIVE, RECLAIMED);
+        return settle(RECLAIMED);
     }
 
     /** The call never went out (a grant that lost a race with a cancel or interrupt). */
     boolean returnUnused() {
-        return STATE.compareAndSet(this, ACTIVE, RETURNED);
+        return settle(RETURNED);
+    }
+
+    /** Moves an active permit to {@code to}, counting its answer if that was not seen yet; false when not active. */
+    private boolean settle(int to) {
+        for (;;) {
+            int s = state;
+            if ((s & ~ANSWERED) != ACTIVE) return false;
+            if (STATE.compareAndSet(this, s, to | ANSWERED)) {
+                if (s == ACTIVE) gate.answered(this);
+                return true;
+            }
+        }
     }
 
     int state() {
-        return state;
+        return state & ~ANSWERED;
     }
 
     @Override
     public String toString() {
+        int s = state();
         return "Permit{" + gate.name() + ", " + priority.label() + ", tokens=" + reservedTokens + ", seq=" + seq
-                + (state == ACTIVE ? "" : state == COMPLETED ? ", completed" : state == RECLAIMED ? ", reclaimed"
+                + (s == ACTIVE ? "" : s == COMPLETED ? ", completed" : s == RECLAIMED ? ", reclaimed"
                 : ", returned") + "}";
     }
 }

@@ -452,6 +452,15 @@ class GateTest {
         assertEquals(10, g.monitor().tokensReserved());
         permitOf(w1).complete(200, Permit.KEEP_RESERVATION);
         assertEquals(0, g.monitor().inFlight());
+
+        // A reset starts both figures from zero; the permit handed back before it is not subtracted again.
+        g.monitor().reset();
+        assertEquals(0, g.monitor().admitted());
+        assertEquals(0, g.monitor().tokensReserved());
+        now(g, Priority.NORMAL, 7).complete(200, Permit.KEEP_RESERVATION);
+        assertEquals(1, g.monitor().admitted());
+        assertEquals(7, g.monitor().tokensReserved());
+        assertEquals(1, g.monitor().completed());
     }
 
     @Test
