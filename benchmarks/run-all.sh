@@ -23,10 +23,11 @@ micro() {
 for t in 1 2; do
   java -jar $B 'AdmissionBench|CorePartsBench' $JMH -t $t -prof gc -rf json -rff "$OUT/admission-t$t.json" | tee "$OUT/admission-t$t.txt"
 done
-java -jar $B 'LookupBench|ParserBench' $JMH -prof gc -rf json -rff "$OUT/lookup-parser.json" | tee "$OUT/lookup-parser.txt"
+java -jar $B 'LookupBench|ParserBench|CallBench' $JMH -prof gc -rf json -rff "$OUT/lookup-parser.json" | tee "$OUT/lookup-parser.txt"
 java -Xms1g -Xmx1g -cp $B dev.sluice.bench.CpuPerOp threads=1,2 rounds=15 | tee "$OUT/cpu-per-op.txt"
 java -Xms1g -Xmx1g -cp $B dev.sluice.bench.CpuPerOp suite=lookup rounds=9 | tee "$OUT/cpu-lookup.txt"
 java -Xms1g -Xmx1g -cp $B dev.sluice.bench.CpuPerOp suite=parser rounds=9 | tee "$OUT/cpu-parser.txt"
+java -Xms1g -Xmx1g -cp $B dev.sluice.bench.CpuPerOp suite=call rounds=9 | tee "$OUT/cpu-call.txt"
 
 }
 

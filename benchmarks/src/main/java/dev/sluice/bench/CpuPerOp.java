@@ -17,9 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * with two threads, a round where they hardly overlapped). Cache misses from another core (two threads on one
  * limiter) still count, as they should.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar dev.sluice.bench.CpuPerOp [suite=admission|lookup|parser] [threads=1,2]
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.sluice.bench.CpuPerOp [suite=admission|lookup|parser|call] [threads=1,2]
  *      [ops=2000000] [rounds=25]</pre>
- * The lookup and parser suites do the same for {@link LookupBench} and {@link ParserBench} (one thread).
+ * The lookup, parser and call suites do the same for {@link LookupBench}, {@link ParserBench} and {@link CallBench}
+ * (one thread).
  */
 public final class CpuPerOp {
     interface Op {
@@ -43,6 +44,10 @@ public final class CpuPerOp {
         }
         if (suite.equals("parser")) {
             parser(rounds);
+            return;
+        }
+        if (suite.equals("call")) {
+            call(rounds);
             return;
         }
         AdmissionBench b = new AdmissionBench();
@@ -115,6 +120,22 @@ public final class CpuPerOp {
             double ns = median(rounds, () -> round((Op) c[2], 1, ops));
             System.out.printf(Locale.ROOT, "%-36s %8d bytes  %8.0f MB/s  %9.0f ns per body%n", c[0], len, len / ns * 1000, ns);
         }
+    }
+
+    /** {@link CallBench}, one thread: CPU ns per governed call. */
+    static void call(int rounds) throws Exception {
+        CallBench c = new CallBench();
+        c.setUp();
+        System.out.println("CPU ns per governed call (Sluice's part only), median of " + rounds + " rounds; request body "
+                + c.request.length + " bytes");
+        System.out.printf(Locale.ROOT, "%-52s %10.0f ns%n", "no bodies (lookup, estimate, admit, release)",
+                median(rounds, () -> round(() -> c.bodilessCall() > 0, 1, 200_000)));
+        System.out.printf(Locale.ROOT, "%-52s %10.0f ns%n", "JSON answer, " + c.json.length + " bytes, no rate-limit headers",
+                median(rounds, () -> round(() -> c.jsonCallNoHeaders() > 0, 1, 200_000)));
+        double j = median(rounds, () -> round(() -> c.jsonCall() > 0, 1, 200_000));
+        System.out.printf(Locale.ROOT, "%-52s %10.0f ns%n", "JSON answer, " + c.json.length + " bytes", j);
+        double s = median(rounds, () -> round(() -> c.streamedCall() > 0, 1, 20_000));
+        System.out.printf(Locale.ROOT, "%-52s %10.0f ns%n", "streamed answer (SSE), " + c.sse.length + " bytes", s);
     }
 
     interface Round {

@@ -147,8 +147,9 @@ public final class LoadRun {
         String warmup = opts.getOrDefault("warmup", "5000");
         String concurrency = opts.getOrDefault("concurrency", "16");
         String seconds = opts.getOrDefault("seconds", "5");
-        // The JIT compiles the client's and the agent's paths for 5 to 15 s under this load: figures measured before
-        // it is done charge the agent for the compiling (3 s of warm-up once showed +46 to +132 us CPU per call).
+        // The JIT compiles the client's and the agent's paths for 5 to 30 s under this load: figures measured before
+        // it is done charge the agent for the compiling (3 s of warm-up once showed +46 to +132 us CPU per call). The
+        // child warms up for at least warmupSeconds and then until the JIT is quiet (LoadApp.Warmup).
         String warmupSeconds = opts.getOrDefault("warmupSeconds", "15");
         // figure -> client -> setup -> values over rounds
         Map<String, Map<String, Map<String, List<Long>>>> f = new LinkedHashMap<>();
@@ -175,13 +176,15 @@ public final class LoadRun {
                         add(f, "thrErrors", client, setup, Long.parseLong(thr.get("errors")));
                         add(f, "jitLat", client, setup, Long.parseLong(lat.get("jitMs")));
                         add(f, "jitThr", client, setup, Long.parseLong(thr.get("jitMs")));
+                        add(f, "warmLat", client, setup, Math.round(10 * Double.parseDouble(lat.get("warmedSeconds"))));
+                        add(f, "warmThr", client, setup, Math.round(10 * Double.parseDouble(thr.get("warmedSeconds"))));
                     }
                 }
             }
         }
         print("");
         print("#### Latency, one call at a time (µs; median of " + rounds + " rounds of " + calls + " calls after "
-                + warmup + " warm-up calls and at least " + warmupSeconds + " s)");
+                + warmup + " warm-up calls and at least " + warmupSeconds + " s, until the JIT was quiet)");
         print("");
         print("| client | set-up | p50 | p90 | p99 | p99.9 | p50 added | errors |");
         print("|---|---|---:|---:|---:|---:|---:|---:|");
@@ -219,8 +222,8 @@ public final class LoadRun {
         print("On a machine shared with other work this is the steadiest end-to-end figure: time the process spends "
                 + "descheduled does not count.");
         print("");
-        print("| client | one at a time: none | unmatched | matched | added (matched) | 16 in flight: none | unmatched | matched | added (matched) | JIT ms while measured, none / matched |");
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        print("| client | one at a time: none | unmatched | matched | added (matched) | 16 in flight: none | unmatched | matched | added (matched) | JIT ms while measured, none / matched | warm-up s, none / matched |");
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (String client : clients()) {
             long[] l = new long[3];
             long[] t = new long[3];
@@ -230,9 +233,12 @@ public final class LoadRun {
             }
             String jit = (median(f.get("jitLat").get(client).get("none")) + median(f.get("jitThr").get(client).get("none")))
                     + " / " + (median(f.get("jitLat").get(client).get("matched")) + median(f.get("jitThr").get(client).get("matched")));
-            print(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %+.1f (%+.0f%%) | %.1f | %.1f | %.1f | %+.1f (%+.0f%%) | %s |", client,
+            String warm = String.format(Locale.ROOT, "%.0f+%.0f / %.0f+%.0f",
+                    median(f.get("warmLat").get(client).get("none")) / 10.0, median(f.get("warmThr").get(client).get("none")) / 10.0,
+                    median(f.get("warmLat").get(client).get("matched")) / 10.0, median(f.get("warmThr").get(client).get("matched")) / 10.0);
+            print(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %+.1f (%+.0f%%) | %.1f | %.1f | %.1f | %+.1f (%+.0f%%) | %s | %s |", client,
                     l[0] / 1e3, l[1] / 1e3, l[2] / 1e3, (l[2] - l[0]) / 1e3, 100.0 * (l[2] - l[0]) / l[0],
-                    t[0] / 1e3, t[1] / 1e3, t[2] / 1e3, (t[2] - t[0]) / 1e3, 100.0 * (t[2] - t[0]) / t[0], jit));
+                    t[0] / 1e3, t[1] / 1e3, t[2] / 1e3, (t[2] - t[0]) / 1e3, 100.0 * (t[2] - t[0]) / t[0], jit, warm));
         }
         print("");
         print("```");

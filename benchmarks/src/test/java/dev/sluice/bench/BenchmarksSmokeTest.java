@@ -44,7 +44,8 @@ class BenchmarksSmokeTest {
         }
         assertTrue(ran.containsAll(Set.of("AdmissionBench.sluiceGate", "AdmissionBench.r4jAtomicRateLimiter",
                 "AdmissionBench.bucket4jTryConsume", "AdmissionBench.guavaTryAcquire", "LookupBench.unmatched",
-                "LookupBench.matched", "ParserBench.usageSse", "CorePartsBench.sluiceWaitingRoomFastPath")), ran.toString());
+                "LookupBench.matched", "ParserBench.usageSse", "CorePartsBench.sluiceWaitingRoomFastPath",
+                "CallBench.jsonCall", "CallBench.streamedCall")), ran.toString());
         assertEquals(2 * 3 * 3, lookups, "lookup x endpoints x layout");
     }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -22,14 +23,16 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * through the JDK HttpClient or OkHttp, sync or async, and printing one {@code RESULT k=v ...} line.
  * Arguments are key=value: {@code client} (jdk|okhttp), {@code mode} (sync|async), {@code url}, {@code phase}:
  * <ul>
- *   <li>{@code latency}: {@code warmup} calls, then {@code calls} calls one after the other; each call's time
- *       (send to body read) gives p50/p99/p999.</li>
+ *   <li>{@code latency}: {@code warmup} calls and the warm-up time, then {@code calls} calls one after the other;
+ *       each call's time (send to body read) gives p50/p99/p999.</li>
  *   <li>{@code throughput}: {@code concurrency} calls in flight at all times (threads for sync, a window of
- *       futures for async) for {@code warmupSeconds}, then for {@code seconds}; completed calls per second.</li>
+ *       futures for async) for the warm-up time, then for {@code seconds}; completed calls per second.</li>
  *   <li>{@code overload}: {@code rate} calls per second offered for {@code seconds} (each sync call on a thread
  *       of its own), with an SDK's retry policy: a 429/503 is retried up to {@code retries} times after its
  *       {@code retry-after-ms} (else 0.5 s doubling) with jitter; a refusal by Sluice is final.</li>
  * </ul>
+ * The warm-up time is at least {@code warmupSeconds} (15) and then until the JIT is done (see {@link Warmup}), at
+ * most {@code maxWarmupSeconds} (90); the RESULT line says how long it took ({@code warmedSeconds}).
  */
 public final class LoadApp {
     interface Client {
@@ -74,13 +77,11 @@ public final class LoadApp {
         String result;
         switch (phase) {
             case "latency":
-                result = latency(client, async, body, Integer.parseInt(a.getOrDefault("warmup", "5000")),
-                        Double.parseDouble(a.getOrDefault("warmupSeconds", "0")),
+                result = latency(client, async, body, Integer.parseInt(a.getOrDefault("warmup", "5000")), warmup(a),
                         Integer.parseInt(a.getOrDefault("calls", "20000")));
                 break;
             case "throughput":
-                result = throughput(client, async, body, Integer.parseInt(a.getOrDefault("concurrency", "16")),
-                        Double.parseDouble(a.getOrDefault("warmupSeconds", "3")),
+                result = throughput(client, async, body, Integer.parseInt(a.getOrDefault("concurrency", "16")), warmup(a),
                         Double.parseDouble(a.getOrDefault("seconds", "5")));
                 break;
             case "overload":
@@ -94,6 +95,11 @@ public final class LoadApp {
         System.out.println("RESULT " + result + " " + sluiceFigures());
         System.out.flush();
         System.exit(0);
+    }
+
+    static Warmup warmup(Map<String, String> a) {
+        return new Warmup(Double.parseDouble(a.getOrDefault("warmupSeconds", "15")),
+                Double.parseDouble(a.getOrDefault("maxWarmupSeconds", "90")));
     }
 
     // ------------------------------------------------------------------------------------------------ latency
@@ -114,17 +120,53 @@ public final class LoadApp {
     }
 
     /**
-     * Warms up for {@code warmup} calls and at least {@code warmupSeconds}: the JIT compiles the client's and the
-     * agent's paths for many seconds, and CPU measured before it is done says more about the JIT than the call.
+     * When warm-up is over: at least {@code minSeconds}, and then the JIT quiet (under {@link #QUIET_JIT_MS} ms of
+     * compiling per second) for {@link #QUIET_SECONDS} seconds in a row; at most {@code maxSeconds}. A fixed warm-up
+     * is not enough: with 16 callers on 2 cores the one C2 thread works through a backlog for 15 to 30 s (the JDK
+     * HttpClient needs ~650 C2 compiles, OkHttp ~420), and CPU measured meanwhile says more about the JIT than
+     * the call. Polled by one thread.
      */
-    static String latency(Client client, boolean async, String body, int warmup, double warmupSeconds, int calls)
+    static final class Warmup {
+        static final long QUIET_JIT_MS = 20;
+        static final int QUIET_SECONDS = 3;
+        final long start = System.nanoTime();
+        final long minNanos;
+        final long maxNanos;
+        long lastAt = start;
+        long lastJit = jitMs();
+        int quiet;
+
+        Warmup(double minSeconds, double maxSeconds) {
+            minNanos = (long) (minSeconds * 1e9);
+            maxNanos = (long) (Math.max(minSeconds, maxSeconds) * 1e9);
+        }
+
+        boolean done() {
+            long now = System.nanoTime();
+            if (now - start >= maxNanos) return true;
+            if (now - lastAt >= 1_000_000_000L) {
+                long j = jitMs();
+                quiet = j - lastJit < QUIET_JIT_MS ? quiet + 1 : 0;
+                lastJit = j;
+                lastAt = now;
+            }
+            return now - start >= minNanos && quiet >= QUIET_SECONDS;
+        }
+
+        String seconds() {
+            return String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    /** Warms up for {@code warmup} calls and until {@link Warmup} says the JIT is done, then times {@code calls} calls. */
+    static String latency(Client client, boolean async, String body, int warmup, Warmup w, int calls)
             throws Exception {
         long[] t = new long[calls];
         int errors = 0;
-        long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
-        for (int i = 0; i < warmup || System.nanoTime() - warmupEnd < 0; i++) {
+        for (int i = 0; i < warmup || !w.done(); i++) {
             if (!ok(client, async, body)) errors++;
         }
+        String warmed = w.seconds();
         long cpu0 = processCpuNs();
         long jit0 = jitMs();
         for (int i = 0; i < calls; i++) {
@@ -138,7 +180,7 @@ public final class LoadApp {
         double mean = Arrays.stream(t).average().orElse(0);
         return "cpuPerCallNs=" + cpu / calls + " calls=" + calls + " errors=" + errors + " p50Ns=" + pct(t, 0.50) + " p90Ns=" + pct(t, 0.90)
                 + " p99Ns=" + pct(t, 0.99) + " p999Ns=" + pct(t, 0.999) + " maxNs=" + t[t.length - 1]
-                + " meanNs=" + (long) mean + " jitMs=" + jit;
+                + " meanNs=" + (long) mean + " jitMs=" + jit + " warmedSeconds=" + warmed;
     }
 
     /** One call; false when it failed or did not answer 200 (a failed call is counted, as the throughput phase does). */
@@ -173,78 +215,65 @@ public final class LoadApp {
 
     // ------------------------------------------------------------------------------------------------ throughput
 
-    static String throughput(Client client, boolean async, String body, int concurrency, double warmupSeconds,
+    /**
+     * {@code concurrency} calls in flight (threads for sync, a window of futures for async) until {@link Warmup} says
+     * the JIT is done, then {@code seconds} measured: calls completed, CPU and JIT time between the two marks.
+     */
+    static String throughput(Client client, boolean async, String body, int concurrency, Warmup w,
                              double seconds) throws Exception {
         AtomicLong done = new AtomicLong();
         AtomicLong errors = new AtomicLong();
-        long start = System.nanoTime();
-        long measureFrom = start + (long) (warmupSeconds * 1e9);
-        long end = measureFrom + (long) (seconds * 1e9);
-        long[] mark = new long[1];
-        long[] cpuMark = new long[2];
-        long[] jitMark = new long[2];
-        Thread cpuWatch = new Thread(() -> {
-            try {
-                TimeUnit.NANOSECONDS.sleep(Math.max(0, measureFrom - System.nanoTime()));
-                cpuMark[0] = processCpuNs();
-                jitMark[0] = jitMs();
-                TimeUnit.NANOSECONDS.sleep(Math.max(0, end - System.nanoTime()));
-                cpuMark[1] = processCpuNs();
-                jitMark[1] = jitMs();
-            } catch (InterruptedException ignored) {
-                // the run ended
-            }
-        });
-        cpuWatch.setDaemon(true);
-        cpuWatch.start();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread[] callers;
+        Semaphore window = new Semaphore(concurrency);
         if (async) {
-            Semaphore window = new Semaphore(concurrency);
             Done record = (r, e) -> {
                 if (e != null || r.status != 200) errors.incrementAndGet();
                 done.incrementAndGet();
                 window.release();
             };
-            boolean marked = false;
-            while (true) {
-                long now = System.nanoTime();
-                if (!marked && now >= measureFrom) {
-                    mark[0] = done.get();
-                    marked = true;
-                }
-                if (now >= end) break;
-                if (!window.tryAcquire(10, TimeUnit.MILLISECONDS)) continue;
-                client.sendAsync(body, record);
-            }
-            long count = done.get() - mark[0];
-            window.acquire(concurrency);
-            cpuWatch.join();
-            return "cpuPerCallNs=" + (cpuMark[1] - cpuMark[0]) / Math.max(1, count) + " concurrency=" + concurrency + " calls=" + count + " errors=" + errors.get()
-                    + " perSecond=" + (long) (count / seconds) + " jitMs=" + (jitMark[1] - jitMark[0]);
-        }
-        Thread[] threads = new Thread[concurrency];
-        AtomicLong counted = new AtomicLong();
-        for (int k = 0; k < concurrency; k++) {
-            threads[k] = new Thread(() -> {
-                while (true) {
-                    long now = System.nanoTime();
-                    if (now >= end) return;
-                    try {
-                        Answer r = client.send(body);
-                        if (r.status != 200) errors.incrementAndGet();
-                    } catch (Exception e) {
-                        errors.incrementAndGet();
+            callers = new Thread[] {new Thread(() -> {
+                try {
+                    while (!stop.get()) {
+                        if (window.tryAcquire(10, TimeUnit.MILLISECONDS)) client.sendAsync(body, record);
                     }
-                    long after = System.nanoTime();
-                    if (after >= measureFrom && after < end) counted.incrementAndGet();
+                } catch (InterruptedException ignored) {
+                    // stopped
                 }
-            }, "caller-" + k);
-            threads[k].start();
+            }, "caller")};
+        } else {
+            callers = new Thread[concurrency];
+            for (int k = 0; k < concurrency; k++) {
+                callers[k] = new Thread(() -> {
+                    while (!stop.get()) {
+                        try {
+                            Answer r = client.send(body);
+                            if (r.status != 200) errors.incrementAndGet();
+                        } catch (Exception e) {
+                            errors.incrementAndGet();
+                        }
+                        done.incrementAndGet();
+                    }
+                }, "caller-" + k);
+            }
         }
-        for (Thread t : threads) t.join();
-        cpuWatch.join();
-        long count = counted.get();
-        return "cpuPerCallNs=" + (cpuMark[1] - cpuMark[0]) / Math.max(1, count) + " concurrency=" + concurrency + " calls=" + count + " errors=" + errors.get()
-                + " perSecond=" + (long) (count / seconds) + " jitMs=" + (jitMark[1] - jitMark[0]);
+        for (Thread t : callers) t.start();
+        while (!w.done()) TimeUnit.MILLISECONDS.sleep(100);
+        String warmed = w.seconds();
+        long cpu0 = processCpuNs();
+        long jit0 = jitMs();
+        long done0 = done.get();
+        long errors0 = errors.get();
+        TimeUnit.NANOSECONDS.sleep((long) (seconds * 1e9));
+        long cpu = processCpuNs() - cpu0;
+        long jit = jitMs() - jit0;
+        long count = done.get() - done0;
+        long failed = errors.get() - errors0;
+        stop.set(true);
+        for (Thread t : callers) t.join();
+        if (async) window.acquire(concurrency); // the calls still in flight end before the process does
+        return "cpuPerCallNs=" + cpu / Math.max(1, count) + " concurrency=" + concurrency + " calls=" + count + " errors=" + failed
+                + " perSecond=" + (long) (count / seconds) + " jitMs=" + jit + " warmedSeconds=" + warmed;
     }
 
     // ------------------------------------------------------------------------------------------------ overload
