@@ -266,8 +266,7 @@ abstract class JsonTokenizer {
                 case S_VALUE: {
                     byte c = b[i];
                     if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
-                        whitespace++;
-                        i++;
+                        i = skipWhitespace(b, i, end);
                         break;
                     }
                     if (c == ']' && justOpened) {
@@ -316,8 +315,7 @@ abstract class JsonTokenizer {
                 case S_AFTER: {
                     byte c = b[i];
                     if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
-                        whitespace++;
-                        i++;
+                        i = skipWhitespace(b, i, end);
                         break;
                     }
                     if (depth == 0) {
@@ -347,8 +345,7 @@ abstract class JsonTokenizer {
                 case S_KEY: {
                     byte c = b[i];
                     if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
-                        whitespace++;
-                        i++;
+                        i = skipWhitespace(b, i, end);
                     } else if (c == '"') {
                         beginString(true, roles[depth - 1], base + i, i + 1);
                         i++;
@@ -363,8 +360,7 @@ abstract class JsonTokenizer {
                 case S_COLON: {
                     byte c = b[i];
                     if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
-                        whitespace++;
-                        i++;
+                        i = skipWhitespace(b, i, end);
                     } else if (c == ':') {
                         state = S_VALUE;
                         justOpened = false;
@@ -488,6 +484,22 @@ abstract class JsonTokenizer {
             sawValue = true;
             topValueEnd();
         }
+    }
+
+    /**
+     * Skips the run of whitespace starting at {@code i} (a whitespace byte) in one loop rather than one state-machine
+     * turn per byte: in a pretty-printed answer (OpenAI's) about two thirds of the bytes between strings are
+     * indentation. Returns the index after it.
+     */
+    private int skipWhitespace(byte[] b, int i, int end) {
+        int j = i + 1;
+        while (j < end) {
+            byte c = b[j];
+            if (c != ' ' && c != '\n' && c != '\r' && c != '\t') break;
+            j++;
+        }
+        whitespace += j - i;
+        return j;
     }
 
     private void beginString(boolean key, int role, long pos, int contentIdx) {
