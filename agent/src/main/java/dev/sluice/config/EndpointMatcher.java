@@ -83,7 +83,7 @@ public final class EndpointMatcher {
         }
 
         boolean matches(String s, int p, String rawPath) {
-            if (port != p || !scheme.equalsIgnoreCase(s)) return false;
+            if (port != p || !(scheme.equals(s) || scheme.equalsIgnoreCase(s))) return false;
             int n = path.length();
             if (n == 0) return true;
             if (rawPath == null || rawPath.length() < n || !rawPath.startsWith(path)) return false;
