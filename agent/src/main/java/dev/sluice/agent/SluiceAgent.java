@@ -16,6 +16,7 @@ import dev.sluice.core.GateLimits;
 import dev.sluice.core.GateListener;
 import dev.sluice.core.GateMonitor;
 import dev.sluice.instrument.ClientInstrumentation;
+import dev.sluice.instrument.TypeNameFilter;
 import dev.sluice.instrument.apache.Apache4Instrumentation;
 import dev.sluice.instrument.apache.Apache5Instrumentation;
 import dev.sluice.instrument.jdkhttp.JdkHttpClientInstrumentation;
@@ -36,7 +37,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
-import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 
 /**
@@ -167,8 +167,11 @@ public final class SluiceAgent implements AgentControl {
                     .disableClassFormatChanges()
                     .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
                     .with(AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Reiterating.INSTANCE)
-                    .ignore(nameStartsWith("dev.sluice.").or(nameStartsWith("net.bytebuddy.")).or(isSynthetic()))
+                    // Names only. Byte Buddy's default adds isSynthetic(), which makes it parse a class file for its
+                    // modifiers; every unit's type matcher starts with a name test, so no synthetic class matches.
+                    .ignore(nameStartsWith("dev.sluice.").or(nameStartsWith("net.bytebuddy.")))
                     .with(new FailureListener());
+            List<String> typeNames = new ArrayList<>();
             for (ClientInstrumentation unit : allInstrumentations()) {
                 if (!config.clientEnabled(unit.name())) {
                     SluiceLog.info("client " + unit.name() + " switched off by sluice.client." + unit.name() + ".enabled");
@@ -176,12 +179,13 @@ public final class SluiceAgent implements AgentControl {
                 }
                 try {
                     builder = unit.install(builder, inst, advice);
+                    typeNames.addAll(unit.typeNames());
                     clients.add(unit.name());
                 } catch (Throwable t) {
                     SluiceLog.log(SluiceLog.Level.WARN, "could not prepare instrumentation of " + unit.name(), t);
                 }
             }
-            builder.installOn(inst);
+            builder.with(new TypeNameFilter(typeNames)).installOn(inst);
         } catch (Throwable t) {
             SluiceLog.log(SluiceLog.Level.ERROR, "instrumentation failed; calls pass ungoverned", t);
         }

@@ -4,6 +4,7 @@ import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.dynamic.ClassFileLocator;
 
 import java.lang.instrument.Instrumentation;
+import java.util.List;
 
 /**
  * One HTTP client family's instrumentation unit. It names itself (for {@code sluice.client.<name>.enabled} and
@@ -13,6 +14,13 @@ import java.lang.instrument.Instrumentation;
 public interface ClientInstrumentation {
     /** Stable name: {@code jdk-httpclient}, {@code okhttp}, ... */
     String name();
+
+    /**
+     * Every class this unit's type matchers can match, by binary name ({@code okhttp3.RealCall}), or a package
+     * prefix ending in '.' (which takes in its subpackages). The agent shows no other class to Byte Buddy
+     * ({@link TypeNameFilter}), so a matcher's name must be listed here.
+     */
+    List<String> typeNames();
 
     /**
      * Adds this unit's transformations. {@code advice} locates the advice classes' bytecode (they are on the

@@ -11,6 +11,7 @@ import org.apache.http.impl.client.CloseableHttpClient;
 
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
+import java.util.List;
 
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
@@ -29,6 +30,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  */
 public final class Apache4Instrumentation implements ClientInstrumentation {
     static final String CLIENT = "org.apache.http.impl.client.CloseableHttpClient";
+    /** Where the concrete clients live (matched by name, then by supertype). */
+    static final String CLIENT_PACKAGE = "org.apache.http.impl.client.";
     static final String RESPONSE_PROXY = "org.apache.http.impl.execchain.HttpResponseProxy";
 
     @Override
@@ -37,11 +40,16 @@ public final class Apache4Instrumentation implements ClientInstrumentation {
     }
 
     @Override
+    public List<String> typeNames() {
+        return List.of(CLIENT_PACKAGE, RESPONSE_PROXY);
+    }
+
+    @Override
     public AgentBuilder install(AgentBuilder builder, Instrumentation inst, ClassFileLocator advice) {
         ApacheBridge.init(advice);
         String self = Apache4Instrumentation.class.getName();
         return builder
-                .type(nameStartsWith("org.apache.http.impl.client.").and(not(isAbstract().and(not(named(
+                .type(nameStartsWith(CLIENT_PACKAGE).and(not(isAbstract().and(not(named(
                         "org.apache.http.impl.client.AbstractHttpClient"))))).and(hasSuperType(named(CLIENT))))
                 .transform(new AgentBuilder.Transformer.ForAdvice().include(advice)
                         .advice(named("doExecute").and(not(isAbstract())).and(takesArguments(3))

@@ -12,6 +12,7 @@ import org.apache.hc.core5.http.HttpHost;
 
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
+import java.util.List;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
@@ -45,6 +46,11 @@ public final class Apache5Instrumentation implements ClientInstrumentation {
     @Override
     public String name() {
         return "apache-httpclient5";
+    }
+
+    @Override
+    public List<String> typeNames() {
+        return List.of(PROTOCOL_EXEC, MINIMAL, RESPONSE, ASYNC_PROTOCOL_EXEC);
     }
 
     @Override

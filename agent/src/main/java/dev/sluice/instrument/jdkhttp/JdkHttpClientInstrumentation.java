@@ -35,6 +35,11 @@ public final class JdkHttpClientInstrumentation implements ClientInstrumentation
         return "jdk-httpclient";
     }
 
+    @Override
+    public List<String> typeNames() {
+        return List.of(FACADE);
+    }
+
     /** Helpers that implement or call java.net.http types: defined in the platform loader, which holds that module. */
     static final String INJECTED = "dev.sluice.instrument.jdkhttp.injected.";
     static final List<String> HELPERS = List.of(INJECTED + "JdkHttpClientBridge", INJECTED + "GovernedBodyHandler",

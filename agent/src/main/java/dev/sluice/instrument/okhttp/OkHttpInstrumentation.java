@@ -62,6 +62,11 @@ public final class OkHttpInstrumentation implements ClientInstrumentation {
     }
 
     @Override
+    public List<String> typeNames() {
+        return List.of(CALL_3, CALL_4);
+    }
+
+    @Override
     public AgentBuilder install(AgentBuilder builder, Instrumentation inst, ClassFileLocator advice) {
         HelperInjector helpers = new HelperInjector(inst, advice, HELPERS);
         return builder.type(named(CALL_3).or(named(CALL_4))).transform((b, type, loader, module, pd) -> {

@@ -58,6 +58,11 @@ public final class ReactorNettyInstrumentation implements ClientInstrumentation 
     }
 
     @Override
+    public List<String> typeNames() {
+        return List.of(CONNECT, HANDLER);
+    }
+
+    @Override
     public AgentBuilder install(AgentBuilder builder, Instrumentation inst, ClassFileLocator advice) {
         HelperInjector helpers = new HelperInjector(inst, advice, HELPERS);
         return builder.type(named(CONNECT)).transform((b, type, loader, module, pd) -> {

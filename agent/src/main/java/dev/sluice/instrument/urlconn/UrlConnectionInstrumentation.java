@@ -11,6 +11,7 @@ import java.lang.instrument.Instrumentation;
 import java.net.HttpURLConnection;
 import java.util.Map;
 import java.util.Set;
+import java.util.List;
 
 import static net.bytebuddy.matcher.ElementMatchers.isPublic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
@@ -29,6 +30,11 @@ public final class UrlConnectionInstrumentation implements ClientInstrumentation
     @Override
     public String name() {
         return "httpurlconnection";
+    }
+
+    @Override
+    public List<String> typeNames() {
+        return List.of(IMPL);
     }
 
     @Override
