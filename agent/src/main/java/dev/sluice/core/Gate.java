@@ -220,12 +220,23 @@ public final class Gate {
      * @throws InterruptedException when the caller is interrupted while waiting (it leaves the room)
      */
     public Permit acquire(Priority priority, long tokens) throws InterruptedException {
-        return acquireBlocking(priority, tokens, 0);
+        return acquireBlocking(priority, tokens, 0, null);
     }
 
     /** As {@link #acquire(Priority, long)}, but gives up at {@code deadlineNanos} (clock time) with TIMEOUT. */
     public Permit acquire(Priority priority, long tokens, long deadlineNanos) throws InterruptedException {
-        return acquireBlocking(priority, tokens, deadlineNanos);
+        return acquireBlocking(priority, tokens, deadlineNanos, null);
+    }
+
+    /**
+     * As {@link #acquire(Priority, long, long)} ({@code deadlineNanos} 0 = none), re-arming {@code reuse} instead of
+     * allocating a permit when it may be: a permit of the caller's own that was handed back or reclaimed, and that the
+     * gate no longer tracks. Returns {@code reuse} or a new permit; the caller keeps whichever it gets for next time.
+     * A permit still active is never re-armed (a new one is returned). Only the permit's owner may hand it in: once
+     * re-armed, the old arming's holders would complete the new one.
+     */
+    public Permit acquire(Priority priority, long tokens, long deadlineNanos, Permit reuse) throws InterruptedException {
+        return acquireBlocking(priority, tokens, deadlineNanos, reuse);
     }
 
     /**
@@ -241,7 +252,7 @@ public final class Gate {
     public CompletableFuture<Permit> acquireAsync(Priority priority, long tokens, long deadlineNanos) {
         Object r;
         try {
-            r = admit(priority, tokens, deadlineNanos, true);
+            r = admit(priority, tokens, deadlineNanos, true, null);
         } catch (Refusal refusal) {
             return CompletableFuture.failedFuture(refusal);
         }
@@ -249,8 +260,9 @@ public final class Gate {
         return (Waiter) r;
     }
 
-    private Permit acquireBlocking(Priority priority, long tokens, long deadline) throws InterruptedException {
-        Object r = admit(priority, tokens, deadline, false);
+    private Permit acquireBlocking(Priority priority, long tokens, long deadline, Permit reuse)
+            throws InterruptedException {
+        Object r = admit(priority, tokens, deadline, false, reuse);
         if (r instanceof Permit) return (Permit) r;
         Waiter w = (Waiter) r;
         try {
@@ -283,23 +295,23 @@ public final class Gate {
     }
 
     /** Returns a {@link Permit}, a queued {@link Waiter}, or throws the {@link Refusal}. */
-    private Object admit(Priority p, long n, long deadline, boolean async) {
+    private Object admit(Priority p, long n, long deadline, boolean async, Permit reuse) {
         if (p == null) p = Priority.NORMAL;
         n = Math.min(Math.max(0, n), TokenBucket.MAX_CAPACITY); // keeps sums of estimates clear of overflow
         GateLimits l = limits;
         long now = clock.nanoTime();
-        if (l.mode() != Mode.ENFORCE) return observe(l, p, n, deadline, now);
+        if (l.mode() != Mode.ENFORCE) return observe(l, p, n, deadline, now, reuse);
         long b = breaker.refusalNanos(now);
         if (b >= 0) throw refuse(RefusalReason.BREAKER_OPEN, b, null);
         if (shouldShed(l, p)) throw refuse(RefusalReason.SHED, roomEstimate(l, now), shedDetail(l, p));
         if (room.isEmpty() && !paused(now)) {
-            Permit pm = take(l, p, n, now);
+            Permit pm = take(l, p, n, now, reuse);
             if (pm != null) return pm;
         }
-        return enqueue(p, n, deadline, async);
+        return enqueue(p, n, deadline, async, reuse);
     }
 
-    private Object enqueue(Priority p, long n, long deadline, boolean async) {
+    private Object enqueue(Priority p, long n, long deadline, boolean async, Permit reuse) {
         Permit direct = null;
         Refusal refusal = null;
         Waiter w = null;
@@ -307,7 +319,7 @@ public final class Gate {
         try {
             GateLimits l = limits;
             long now = clock.nanoTime();
-            if (room.isEmpty() && !paused(now)) direct = take(l, p, n, now); // the resources may be back
+            if (room.isEmpty() && !paused(now)) direct = take(l, p, n, now, reuse); // the resources may be back
             if (direct == null) {
                 long est = expectedWait(l, p, n, now);
                 boolean hasDeadline = deadline != 0;
@@ -366,7 +378,7 @@ public final class Gate {
      * The fast path's resource steps: breaker ticket, slot, RPM, TPM. Null (everything given back) when one is
      * short. Lock-free; the dispatcher uses it too, under its lock.
      */
-    private Permit take(GateLimits l, Priority p, long n, long now) {
+    private Permit take(GateLimits l, Priority p, long n, long now, Permit reuse) {
         Object ticket = breaker.tryAcquire(now);
         if (ticket == null) return null;
         int max = l.maxConcurrent();
@@ -389,12 +401,12 @@ public final class Gate {
             breaker.release(ticket);
             return null;
         }
-        return issue(p, n, now, ticket, rpm, tpm);
+        return issue(p, n, now, ticket, rpm, tpm, reuse);
     }
 
-    private Permit issue(Priority p, long n, long now, Object ticket, boolean rpm, boolean tpm) {
-        Permit pm = new Permit(this, p, n, admissions.incrementAndGet(), reservedTotal.addAndGet(n), now, ticket,
-                rpm, tpm);
+    private Permit issue(Priority p, long n, long now, Object ticket, boolean rpm, boolean tpm, Permit reuse) {
+        Permit pm = reuse != null && reuse.reusable() ? reuse : new Permit();
+        pm.arm(this, p, n, admissions.incrementAndGet(), reservedTotal.addAndGet(n), now, ticket, rpm, tpm);
         track(pm);
         return pm;
     }
@@ -410,7 +422,7 @@ public final class Gate {
     }
 
     /** OBSERVE / OFF: never waits or refuses; counts (OBSERVE only) what enforcing would have done. */
-    private Permit observe(GateLimits l, Priority p, long n, long deadline, long now) {
+    private Permit observe(GateLimits l, Priority p, long n, long deadline, long now, Permit reuse) {
         boolean count = l.mode() == Mode.OBSERVE;
         RefusalReason would = null;
         Object ticket = breaker.tryAcquire(now);
@@ -435,7 +447,7 @@ public final class Gate {
         boolean rpm = would == null && l.rpm() > 0;
         boolean tpm = would == null && l.tpm() > 0;
         if (rpm || tpm) quota.force(rpm ? 1 : 0, tpm ? n : 0);
-        return issue(p, n, now, ticket, rpm, tpm);
+        return issue(p, n, now, ticket, rpm, tpm, reuse);
     }
 
     // ------------------------------------------------------------------------------------------------ dispatcher
@@ -477,7 +489,7 @@ public final class Gate {
                 boolean rpm = l.rpm() > 0;
                 boolean tpm = l.tpm() > 0;
                 if (rpm || tpm) quota.force(rpm ? 1 : 0, tpm ? w.tokens : 0);
-                post(w, issue(w.priority, w.tokens, now, breaker.tryAcquire(now), rpm, tpm));
+                post(w, issue(w.priority, w.tokens, now, breaker.tryAcquire(now), rpm, tpm, null));
             }
         } else if (!paused(now)) {
             while ((w = room.peek()) != null) {
@@ -495,7 +507,7 @@ public final class Gate {
                     }
                     break;
                 }
-                Permit pm = take(l, w.priority, w.tokens, now);
+                Permit pm = take(l, w.priority, w.tokens, now, null);
                 if (pm == null) {
                     retryIn = headWait(l, w);
                     // take() judged the quota at this dispatch's start; headWait reads the clock afresh. If the
@@ -723,6 +735,7 @@ public final class Gate {
             }
         }
         if (!slotted) {
+            pm.listed = true;
             Permit h;
             do {
                 h = leases.get();
@@ -766,12 +779,10 @@ public final class Gate {
             boolean reclaimed = false;
             for (int i = 0; i < LEASE_SLOTS; i++) {
                 Permit p = leaseSlots.get(i);
-                if (p == null) continue;
-                if (p.state() != Permit.ACTIVE) {
-                    leaseSlots.compareAndSet(i, p, null); // handed back, its own clear still to come
-                } else if (now - p.admittedAt >= lease && p.reclaim()) {
+                // A permit handed back clears its own slot. Clearing it here could race with its owner re-arming it
+                // into the same slot, and drop the new arming from the table.
+                if (p != null && reclaimIfExpired(p, now, lease)) {
                     leaseSlots.compareAndSet(i, p, null);
-                    reclaim(p);
                     reclaimed = true;
                 }
             }
@@ -781,15 +792,13 @@ public final class Gate {
             for (Permit p = chain; p != null; ) {
                 Permit next = p.nextLease;
                 p.nextLease = null;
+                if (reclaimIfExpired(p, now, lease)) reclaimed = true;
                 if (p.state() == Permit.ACTIVE) {
-                    if (now - p.admittedAt >= lease && p.reclaim()) {
-                        reclaim(p);
-                        reclaimed = true;
-                    } else if (p.state() == Permit.ACTIVE) {
-                        if (keepHead == null) keepHead = p;
-                        else keepTail.nextLease = p;
-                        keepTail = p;
-                    }
+                    if (keepHead == null) keepHead = p;
+                    else keepTail.nextLease = p;
+                    keepTail = p;
+                } else {
+                    p.listed = false; // unlinked: its owner may re-arm it
                 }
                 p = next;
             }
@@ -811,11 +820,26 @@ public final class Gate {
         }
     }
 
-    private void reclaim(Permit p) {
+    /**
+     * Reclaims {@code p} if its lease ran out. What the release needs is read with the state word, before the
+     * reclaim's CAS: once that wins, the owner may re-arm the permit (its {@code complete} returns false).
+     */
+    private boolean reclaimIfExpired(Permit p, long now, long lease) {
+        int seen = p.stateWord();
+        if (!Permit.isActive(seen)) return false;
+        long admittedAt = p.admittedAt;
+        Object ticket = p.breakerTicket;
+        long tokens = p.reservedTokens();
+        if (now - admittedAt < lease || !p.reclaim(seen)) return false;
+        reclaim(p, ticket, tokens);
+        return true;
+    }
+
+    private void reclaim(Permit p, Object ticket, long tokens) {
         inFlight.decrementAndGet();
-        breaker.release(p.breakerTicket);
+        breaker.release(ticket);
         stats.reclaimedLeases.increment();
-        stats.tokensCharged.add(p.reservedTokens());
+        stats.tokensCharged.add(tokens);
         if (!reclaimLogged) {
             reclaimLogged = true;
             SluiceLog.warn("endpoint '" + name + "': a permit was not handed back within "
@@ -892,18 +916,18 @@ public final class Gate {
     }
 
     /** One permit's answer arrived, or it was handed back unanswered (called once per permit, by the permit). */
-    void answered(Permit pm) {
+    void answered(long reservedTokens) {
         answeredCount.incrementAndGet();
-        answeredTokens.addAndGet(pm.reservedTokens());
+        answeredTokens.addAndGet(reservedTokens);
     }
 
     /** Admitted calls not answered yet. The answered side is read first, so the difference is never negative. */
-    private long awaitingAnswer() {
+    long awaitingAnswer() {
         long answered = answeredCount.get();
         return admissions.get() - answered;
     }
 
-    private long awaitingTokens() {
+    long awaitingTokens() {
         long answered = answeredTokens.get();
         return reservedTotal.get() - answered;
     }

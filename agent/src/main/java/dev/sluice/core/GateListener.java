@@ -14,7 +14,10 @@ public interface GateListener {
     default void onCongested(boolean congested) {
     }
 
-    /** A permit was not handed back within the lease and was reclaimed. */
+    /**
+     * A permit was not handed back within the lease and was reclaimed. A permit its owner re-arms (see
+     * {@link Gate#acquire(Priority, long, long, Permit)}) may already hold its next call: read it here, keep nothing.
+     */
     default void onLeaseReclaimed(Permit permit) {
     }
 }

@@ -76,6 +76,82 @@ class GateStressTest {
         assertTrue(avail >= 0 && avail <= 200, "level within the bucket: " + avail);
     }
 
+    /**
+     * Every thread re-arms its own permit call after call, while the real lease sweep (a 2 ms lease, swept every
+     * 1 ms) reclaims the calls that outlast it: a reclaim may land at any moment of an arming, and its owner re-arms
+     * the permit as soon as its late hand-back is refused. A reclaim that hit the next arming, or released what the
+     * next arming took, would show as a slot left taken, a charge that is not the one the callers made (reservations
+     * of 0 to 50 tokens, a reclaim charges its arming's), or an answer left uncounted.
+     */
+    @Test
+    void reArmedPermitsRacingTheLeaseSweep() throws Exception {
+        GateLimits limits = GateLimits.builder().tpm(TokenBucket.MAX_RATE).maxConcurrent(64).queueCapacity(64)
+                .maxWaitNanos(5_000 * MS).leaseNanos(2 * MS).breakerFailures(1_000_000).build();
+        LongAdder expectedCharge = new LongAdder();
+        Gate g = new Gate("stress-reuse", limits);
+        long end = System.nanoTime() + 1_500 * MS;
+        LongAdder lateRefused = new LongAdder();
+        LongAdder reArmed = new LongAdder();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < PLATFORM_THREADS; i++) {
+            SplittableRandom rnd = new SplittableRandom(100 + i);
+            Thread t = new Thread(() -> {
+                Permit mine = null;
+                while (System.nanoTime() < end) {
+                    long tokens = rnd.nextInt(51);
+                    Permit pm;
+                    try {
+                        pm = g.acquire(Priority.NORMAL, tokens, 0, mine);
+                    } catch (Refusal r) {
+                        refused.increment();
+                        continue;
+                    } catch (Throwable e) {
+                        problems.add(e);
+                        return;
+                    }
+                    if (pm == mine) reArmed.increment();
+                    mine = pm;
+                    obtained.increment();
+                    if (pm.reservedTokens() != tokens) problems.add(new AssertionError("armed with another call's tokens"));
+                    long spinUntil = System.nanoTime() + rnd.nextLong(3 * MS); // some outlast the 2 ms lease
+                    while (System.nanoTime() < spinUntil) Thread.onSpinWait();
+                    long charge = rnd.nextInt(2) == 0 ? Permit.KEEP_RESERVATION : rnd.nextInt(60);
+                    if (pm.complete(200, charge)) {
+                        completedByUs.increment();
+                        expectedCharge.add(charge == Permit.KEEP_RESERVATION ? tokens : charge);
+                        if (pm.complete(200, 0)) problems.add(new AssertionError("one arming completed twice"));
+                    } else {
+                        lateRefused.increment(); // reclaimed while in use: charged its reservation
+                        expectedCharge.add(tokens);
+                    }
+                }
+            }, "reuse-" + i);
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join(30_000);
+            assertFalse(t.isAlive(), "worker stuck: " + t);
+        }
+        if (!problems.isEmpty()) {
+            AssertionError e = new AssertionError(problems.size() + " problems, first: " + problems.peek());
+            problems.forEach(e::addSuppressed);
+            throw e;
+        }
+        GateMonitor m = g.monitor();
+        assertEquals(0, m.inFlight(), "no slot left taken");
+        assertEquals(obtained.sum(), m.admitted());
+        assertEquals(completedByUs.sum(), m.completed());
+        assertEquals(lateRefused.sum(), m.reclaimedLeases(), "every refused hand-back was a reclaim, and only those");
+        assertTrue(m.reclaimedLeases() > 0, "the sweep reclaimed calls in use: " + m.reclaimedLeases());
+        assertTrue(reArmed.sum() > obtained.sum() / 2, "permits were re-armed: " + reArmed.sum() + " of " + obtained.sum());
+        assertEquals(expectedCharge.sum(), m.tokensCharged(), "each arming charged what its caller or its reclaim said");
+        assertEquals(0, g.awaitingAnswer(), "every arming's answer counted once");
+        assertEquals(0, g.awaitingTokens(), "and its own reservation with it");
+        System.out.printf("%s: %d admitted, %d re-armed, %d reclaimed in use, %d refused%n", g.name(), obtained.sum(),
+                reArmed.sum(), m.reclaimedLeases(), refused.sum());
+    }
+
     private List<Thread> run(Gate g, long durationNanos, boolean withInterrupts) throws Exception {
         long end = System.nanoTime() + durationNanos;
         CountDownLatch start = new CountDownLatch(1);

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -607,6 +608,77 @@ class GateTest {
         }
         assertEquals(null, ref.get(), "a completed permit is garbage before any sweep");
         assertTrue(keep.complete(200, 0));
+    }
+
+    // ---------------------------------------------------------------- a permit re-armed by its owner
+
+    @Test
+    void aHandedBackPermitIsReArmedAndAccountedAsANewCall() throws InterruptedException {
+        Gate g = gate(limits().tpm(60_000).burst(1.0 / 60).maxConcurrent(2)); // 1000 tokens; the clock stands still
+        Permit p = g.acquire(Priority.NORMAL, 100);
+        assertTrue(p.complete(200, 40));
+        Permit again = g.acquire(Priority.HIGH, 200, 0, p);
+        assertSame(p, again, "re-armed, not allocated");
+        assertFalse(again.isCompleted());
+        assertEquals(Priority.HIGH, again.priority());
+        assertEquals(200, again.reservedTokens());
+        assertEquals(1, g.monitor().inFlight());
+        assertTrue(again.complete(200, 250));
+        assertFalse(again.complete(200, 0), "a second hand-back of one arming does nothing");
+        GateMonitor m = g.monitor();
+        assertEquals(2, m.admitted());
+        assertEquals(2, m.completed());
+        assertEquals(290, m.tokensCharged());
+        assertEquals(1000 - 290, m.availableTokens(), "each arming refunded or charged its own reservation");
+        assertEquals(0, m.inFlight());
+    }
+
+    @Test
+    void anActivePermitIsNeverReArmed() throws InterruptedException {
+        Gate g = gate(limits().maxConcurrent(2));
+        Permit p = g.acquire(Priority.NORMAL, 0);
+        Permit other = g.acquire(Priority.NORMAL, 0, 0, p);
+        assertNotSame(p, other, "still in use: a new permit instead");
+        assertTrue(p.complete(200, 0));
+        assertTrue(other.complete(200, 0));
+        assertEquals(0, g.monitor().inFlight());
+    }
+
+    @Test
+    void aReclaimedPermitMayBeReArmedAndTheLateHandBackCannotTouchTheNewCall() throws InterruptedException {
+        Gate g = gate(limits().maxConcurrent(1).leaseNanos(10 * SEC));
+        Permit p = g.acquire(Priority.NORMAL, 0);
+        sched.advance(11 * SEC);
+        assertEquals(1, g.monitor().reclaimedLeases());
+        Permit again = g.acquire(Priority.NORMAL, 0, 0, p); // the slot came back with the reclaim
+        assertSame(p, again);
+        assertEquals(1, g.monitor().inFlight());
+        sched.advance(5 * SEC);
+        assertEquals(1, g.monitor().reclaimedLeases(), "the new arming has its own lease: not reclaimed at 5 s");
+        assertTrue(again.complete(200, 0));
+        assertEquals(0, g.monitor().inFlight());
+        sched.advance(11 * SEC);
+        assertEquals(1, g.monitor().reclaimedLeases(), "a handed-back arming is never reclaimed");
+        assertEquals(0, sched.pending(), "no sweep while nothing is outstanding");
+    }
+
+    @Test
+    void aPermitInTheOverflowListIsNotReArmedUntilTheSweepUnlinksIt() throws InterruptedException {
+        Gate g = gate(limits().leaseNanos(10 * SEC));
+        List<Permit> held = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) held.add(g.acquire(Priority.NORMAL, 0)); // past the table: some listed
+        Permit listed = held.stream().filter(x -> x.listed).findFirst().orElseThrow();
+        assertTrue(listed.complete(200, 0));
+        Permit next = g.acquire(Priority.NORMAL, 0, 0, listed);
+        assertNotSame(listed, next, "still linked in the lease list");
+        sched.advance(2 * SEC); // a sweep unlinks handed-back permits
+        assertFalse(listed.listed);
+        assertTrue(next.complete(200, 0));
+        assertSame(listed, g.acquire(Priority.NORMAL, 0, 0, listed));
+        assertTrue(listed.complete(200, 0));
+        for (Permit h : held) h.complete(200, 0);
+        assertEquals(0, g.monitor().inFlight());
+        assertEquals(0, g.monitor().reclaimedLeases());
     }
 
     // ---------------------------------------------------------------- breaker through the gate

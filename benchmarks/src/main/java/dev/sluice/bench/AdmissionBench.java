@@ -109,6 +109,24 @@ public class AdmissionBench {
         return p.complete(200, TOKENS - 100);
     }
 
+    /** Each benchmark thread's own permit, handed back to the gate to be re-armed. */
+    @State(Scope.Thread)
+    public static class OwnPermit {
+        Permit permit;
+    }
+
+    /**
+     * The whole gate as {@link #sluiceGate}, the caller handing its previous permit back to be re-armed
+     * ({@code Gate.acquire(priority, tokens, deadline, reuse)}): what a caller admitting call after call can do, and
+     * nothing is allocated. Each call through the agent holds its own permit, as {@link #sluiceGate} does.
+     */
+    @Benchmark
+    public boolean sluiceGateReused(OwnPermit own) throws InterruptedException {
+        Permit p = gate.acquire(Priority.NORMAL, TOKENS, 0, own.permit);
+        own.permit = p;
+        return p.complete(200, TOKENS - 100);
+    }
+
     /** The asynchronous admission (a completed future when there is room), then the release. */
     @Benchmark
     public boolean sluiceGateAsync() {

@@ -54,6 +54,8 @@ public final class CpuPerOp {
         b.setUp();
         Map<String, Op> all = new LinkedHashMap<>();
         all.put("sluiceGate", b::sluiceGate);
+        ThreadLocal<AdmissionBench.OwnPermit> own = ThreadLocal.withInitial(AdmissionBench.OwnPermit::new);
+        all.put("sluiceGateReused", () -> b.sluiceGateReused(own.get())); // the ThreadLocal read included
         all.put("sluiceGateAsync", b::sluiceGateAsync);
         all.put("sluiceGateNoLimits", b::sluiceGateNoLimits);
         all.put("sluiceTokenBucket", b::sluiceTokenBucket);
