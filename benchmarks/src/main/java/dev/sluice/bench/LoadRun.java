@@ -153,6 +153,7 @@ public final class LoadRun {
         String warmupSeconds = opts.getOrDefault("warmupSeconds", "15");
         // figure -> client -> setup -> values over rounds
         Map<String, Map<String, Map<String, List<Long>>>> f = new LinkedHashMap<>();
+        List<String> failureKinds = new ArrayList<>(); // why calls failed (warm-up included), per child
         try (MockLlmServer api = MockLlmServer.builder().start()) {
             for (int round = 0; round < rounds; round++) {
                 for (String client : clients()) {
@@ -165,6 +166,11 @@ public final class LoadRun {
                                 .args("phase=throughput", "concurrency=" + concurrency, "seconds=" + seconds,
                                         "warmupSeconds=" + warmupSeconds),
                                 600, client + " " + setup + " throughput");
+                        for (Map<String, String> r : List.of(lat, thr)) {
+                            String kinds = r.getOrDefault("errorKinds", "none");
+                            if (!kinds.equals("none")) failureKinds.add(client + " " + setup + " round " + (round + 1)
+                                    + (r == lat ? " one at a time" : " in flight") + ": " + kinds);
+                        }
                         checkGoverned(setup, lat, Long.parseLong(calls) + Long.parseLong(warmup));
                         checkGoverned(setup, thr, Long.parseLong(thr.get("calls")));
                         for (String k : new String[]{"p50Ns", "p90Ns", "p99Ns", "p999Ns", "errors"}) {
@@ -214,6 +220,12 @@ public final class LoadRun {
             for (String s : SETUPS) errs += sum(f.get("thrErrors").get(client).get(s));
             print(String.format(Locale.ROOT, "| %s | %d | %d | %d | %+.1f%% | %+.1f%% | %d |", client, n, u, m,
                     100.0 * (u - n) / n, 100.0 * (m - n) / n, errs));
+        }
+        if (!failureKinds.isEmpty()) {
+            print("");
+            print("Failed calls by kind (warm-up included; the first of each kind is on the child's stderr):");
+            print("");
+            for (String k : failureKinds) print("* " + k);
         }
         print("");
         print("#### CPU time the application's process spends per call (µs; all its threads: app, client, agent, JIT, GC; "

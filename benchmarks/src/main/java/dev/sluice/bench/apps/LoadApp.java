@@ -180,17 +180,47 @@ public final class LoadApp {
         double mean = Arrays.stream(t).average().orElse(0);
         return "cpuPerCallNs=" + cpu / calls + " calls=" + calls + " errors=" + errors + " p50Ns=" + pct(t, 0.50) + " p90Ns=" + pct(t, 0.90)
                 + " p99Ns=" + pct(t, 0.99) + " p999Ns=" + pct(t, 0.999) + " maxNs=" + t[t.length - 1]
-                + " meanNs=" + (long) mean + " jitMs=" + jit + " warmedSeconds=" + warmed;
+                + " meanNs=" + (long) mean + " jitMs=" + jit + " warmedSeconds=" + warmed + failureKinds();
     }
 
     /** One call; false when it failed or did not answer 200 (a failed call is counted, as the throughput phase does). */
     static boolean ok(Client client, boolean async, String body) {
         try {
             Answer r = async ? await(client, body) : client.send(body);
-            return r != null && r.status == 200;
+            return r != null && r.status == 200 || failed(r, null);
         } catch (Exception e) {
-            return false;
+            return failed(null, e);
         }
+    }
+
+    /** Why calls failed: "status-503", or the exception's class and its cause's; counted per kind. */
+    static final Map<String, AtomicInteger> FAILURES = new ConcurrentHashMap<>();
+
+    /** Counts one failed call by its kind; false, so a caller can return it. The first of each kind goes to stderr. */
+    static boolean failed(Answer r, Throwable e) {
+        String kind;
+        if (e == null) {
+            kind = r == null ? "no-answer" : "status-" + r.status;
+        } else {
+            while ((e instanceof java.util.concurrent.CompletionException
+                    || e instanceof java.util.concurrent.ExecutionException) && e.getCause() != null) {
+                e = e.getCause();
+            }
+            kind = e.getClass().getName() + (e.getCause() != null ? "<-" + e.getCause().getClass().getName() : "");
+        }
+        if (FAILURES.computeIfAbsent(kind, k -> new AtomicInteger()).getAndIncrement() == 0) {
+            System.err.println("LoadApp: first failed call of kind " + kind + (e != null ? ": " + e : ""));
+            if (e != null) e.printStackTrace();
+        }
+        return false;
+    }
+
+    /** {@code errorKinds=} for the result line: kind:count pairs, comma separated, or "none". */
+    static String failureKinds() {
+        if (FAILURES.isEmpty()) return " errorKinds=none";
+        StringBuilder b = new StringBuilder(" errorKinds=");
+        new TreeMap<>(FAILURES).forEach((k, v) -> b.append(k).append(':').append(v.get()).append(','));
+        return b.substring(0, b.length() - 1);
     }
 
     static long pct(long[] sorted, double q) {
@@ -228,7 +258,10 @@ public final class LoadApp {
         Semaphore window = new Semaphore(concurrency);
         if (async) {
             Done record = (r, e) -> {
-                if (e != null || r.status != 200) errors.incrementAndGet();
+                if (e != null || r.status != 200) {
+                    errors.incrementAndGet();
+                    failed(r, e);
+                }
                 done.incrementAndGet();
                 window.release();
             };
@@ -248,9 +281,13 @@ public final class LoadApp {
                     while (!stop.get()) {
                         try {
                             Answer r = client.send(body);
-                            if (r.status != 200) errors.incrementAndGet();
+                            if (r.status != 200) {
+                                errors.incrementAndGet();
+                                failed(r, null);
+                            }
                         } catch (Exception e) {
                             errors.incrementAndGet();
+                            failed(null, e);
                         }
                         done.incrementAndGet();
                     }
@@ -273,7 +310,7 @@ public final class LoadApp {
         for (Thread t : callers) t.join();
         if (async) window.acquire(concurrency); // the calls still in flight end before the process does
         return "cpuPerCallNs=" + cpu / Math.max(1, count) + " concurrency=" + concurrency + " calls=" + count + " errors=" + failed
-                + " perSecond=" + (long) (count / seconds) + " jitMs=" + jit + " warmedSeconds=" + warmed;
+                + " perSecond=" + (long) (count / seconds) + " jitMs=" + jit + " warmedSeconds=" + warmed + failureKinds();
     }
 
     // ------------------------------------------------------------------------------------------------ overload
