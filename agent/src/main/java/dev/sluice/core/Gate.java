@@ -12,10 +12,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -85,19 +86,27 @@ public final class Gate {
     private volatile QuotaStore quota;
     private final CircuitBreaker breaker;
     private final WaitingRoom room = new WaitingRoom();
-    private final AtomicInteger inFlight = new AtomicInteger();
+    /**
+     * The counters every admission and hand-back writes: calls in flight, permits issued, tokens reserved, and the
+     * local RPM and TPM buckets' consumption. Side by side, padded away from what calls only read (see
+     * {@link CacheLines}): two callers on two cores move this one line between them, once per admission and once
+     * per hand-back, instead of a line per counter.
+     */
+    private final AtomicLongArray counters = CacheLines.counters(5);
+    private static final int IN_FLIGHT = CacheLines.FIRST;
+    private static final int ADMISSIONS = CacheLines.FIRST + 1;
+    private static final int RESERVED = CacheLines.FIRST + 2;
+    private static final int BUCKETS = CacheLines.FIRST + 3; // and + 4
     private final AtomicLong pauseUntil;
     private volatile boolean shedLow;
     private final GateStats stats;
-    private final AtomicLong admissions = new AtomicLong();
-    private final AtomicLong reservedTotal = new AtomicLong();
     /**
      * Permits whose response head has arrived (see {@link Permit#answered()}), and the tokens they reserved. Calls
      * still awaiting their answer are {@code admissions - answered}: counted on the answer only, so admission pays
-     * no extra atomic for it.
+     * no extra atomic for it. Striped: they are read once per response with rate-limit headers, written on every call.
      */
-    private final AtomicLong answeredCount = new AtomicLong();
-    private final AtomicLong answeredTokens = new AtomicLong();
+    private final LongAdder answeredCount = new LongAdder();
+    private final LongAdder answeredTokens = new LongAdder();
     private final ProviderRate requestRate = new ProviderRate();
     private final ProviderRate tokenRate = new ProviderRate();
     /** Refill rates learned from the provider's headers that the buckets use instead of the configured ones; 0 = none. */
@@ -133,7 +142,7 @@ public final class Gate {
         this.sharedTimer = scheduler == null;
         this.scheduler = scheduler == null ? SharedTimer.INSTANCE : scheduler;
         this.limits = limits;
-        this.local = new LocalQuotaStore(limits, this.clock);
+        this.local = new LocalQuotaStore(limits, this.clock, counters, BUCKETS);
         this.quota = local;
         this.breaker = new CircuitBreaker(limits, this.clock);
         this.breaker.setTransitions(this::breakerMoved);
@@ -384,20 +393,20 @@ public final class Gate {
         int max = l.maxConcurrent();
         if (max > 0) {
             for (;;) {
-                int c = inFlight.get();
+                int c = (int) counters.get(IN_FLIGHT);
                 if (c >= max) {
                     breaker.release(ticket);
                     return null;
                 }
-                if (inFlight.compareAndSet(c, c + 1)) break;
+                if (counters.compareAndSet(IN_FLIGHT, c, c + 1)) break;
             }
         } else {
-            inFlight.incrementAndGet();
+            counters.incrementAndGet(IN_FLIGHT);
         }
         boolean rpm = l.rpm() > 0;
         boolean tpm = l.tpm() > 0;
         if ((rpm || tpm) && !quota.tryTake(rpm ? 1 : 0, tpm ? n : 0, now)) {
-            inFlight.decrementAndGet();
+            counters.decrementAndGet(IN_FLIGHT);
             breaker.release(ticket);
             return null;
         }
@@ -406,19 +415,23 @@ public final class Gate {
 
     private Permit issue(Priority p, long n, long now, Object ticket, boolean rpm, boolean tpm, Permit reuse) {
         Permit pm = reuse != null && reuse.reusable() ? reuse : new Permit();
-        pm.arm(this, p, n, admissions.incrementAndGet(), reservedTotal.addAndGet(n), now, ticket, rpm, tpm);
+        pm.arm(this, p, n, counters.incrementAndGet(ADMISSIONS), counters.addAndGet(RESERVED, n), now, ticket, rpm, tpm);
         track(pm);
         return pm;
     }
 
+    private int inFlightNow() {
+        return (int) counters.get(IN_FLIGHT);
+    }
+
     /** Permits issued so far (the monitor's admitted figure is this less those handed back unused). */
     long admissionCount() {
-        return admissions.get();
+        return counters.get(ADMISSIONS);
     }
 
     /** Tokens reserved by every permit issued so far. */
     long reservedCount() {
-        return reservedTotal.get();
+        return counters.get(RESERVED);
     }
 
     /** OBSERVE / OFF: never waits or refuses; counts (OBSERVE only) what enforcing would have done. */
@@ -432,7 +445,7 @@ public final class Gate {
             would = RefusalReason.SHED;
         } else {
             int max = l.maxConcurrent();
-            boolean waits = paused(now) || (max > 0 && inFlight.get() >= max)
+            boolean waits = paused(now) || (max > 0 && inFlightNow() >= max)
                     || quota.nanosUntil(l.rpm() > 0 ? 1 : 0, l.tpm() > 0 ? n : 0) > 0;
             if (waits) {
                 long est = expectedWait(l, p, n, now);
@@ -442,7 +455,7 @@ public final class Gate {
             }
         }
         if (would != null && count) stats.countWouldRefuse(would);
-        inFlight.incrementAndGet();
+        counters.incrementAndGet(IN_FLIGHT);
         // A call enforcing would have refused takes nothing: enforcing would not have let it consume quota.
         boolean rpm = would == null && l.rpm() > 0;
         boolean tpm = would == null && l.tpm() > 0;
@@ -485,7 +498,7 @@ public final class Gate {
             while ((w = room.poll()) != null) {
                 stats.dequeued.increment();
                 stats.waited(now - w.enqueuedAt);
-                inFlight.incrementAndGet();
+                counters.incrementAndGet(IN_FLIGHT);
                 boolean rpm = l.rpm() > 0;
                 boolean tpm = l.tpm() > 0;
                 if (rpm || tpm) quota.force(rpm ? 1 : 0, tpm ? w.tokens : 0);
@@ -514,7 +527,7 @@ public final class Gate {
                     // bucket refilled in between (a slow, preempted thread) and no slot holds the head back, look
                     // again shortly: waiting for the next event could mean waiting until max-wait.
                     if (retryIn == 0 && (l.rpm() > 0 || l.tpm() > 0)
-                            && (l.maxConcurrent() <= 0 || inFlight.get() < l.maxConcurrent())) {
+                            && (l.maxConcurrent() <= 0 || inFlightNow() < l.maxConcurrent())) {
                         retryIn = RECHECK_NANOS;
                     }
                     break;
@@ -692,7 +705,7 @@ public final class Gate {
     /** {@link Permit#complete} won: release and account. */
     void completed(Permit pm, int status, long charged) {
         untrack(pm);
-        inFlight.decrementAndGet();
+        counters.decrementAndGet(IN_FLIGHT);
         long finalCharge = pm.reservedTokens();
         if (charged >= 0) {
             finalCharge = charged;
@@ -712,7 +725,7 @@ public final class Gate {
     private void giveBack(Permit pm) {
         if (!pm.returnUnused()) return;
         untrack(pm);
-        inFlight.decrementAndGet();
+        counters.decrementAndGet(IN_FLIGHT);
         if (pm.tookRequest || pm.tookTokens) {
             quota.refund(pm.tookRequest ? 1 : 0, pm.tookTokens ? pm.reservedTokens() : 0, pm.admittedAt);
         }
@@ -723,18 +736,10 @@ public final class Gate {
     }
 
     private void track(Permit pm) {
-        // Start at a slot spread by the admission number: concurrent callers land on different cache lines.
-        int start = (int) ((pm.seq * 0x9E3779B97F4A7C15L) >>> (64 - LEASE_BITS));
-        boolean slotted = false;
-        for (int k = 0; k < LEASE_PROBES; k++) {
-            int i = (start + k) & (LEASE_SLOTS - 1);
-            if (leaseSlots.get(i) == null && leaseSlots.compareAndSet(i, null, pm)) {
-                pm.leaseSlot = i;
-                slotted = true;
-                break;
-            }
-        }
-        if (!slotted) {
+        // First near a slot of the calling thread's own: a thread that admits and hands back call after call keeps
+        // writing the same cache line, which stays in its core. A thread holding many permits at once (an event
+        // loop) fills those, and goes on at a slot spread by the admission number, as concurrent callers' permits do.
+        if (!slot(pm, spread(Thread.currentThread().getId())) && !slot(pm, spread(pm.seq))) {
             pm.listed = true;
             Permit h;
             do {
@@ -743,6 +748,22 @@ public final class Gate {
             } while (!leases.compareAndSet(h, pm));
         }
         if (!sweepScheduled.get() && sweepScheduled.compareAndSet(false, true)) scheduleSweep();
+    }
+
+    private static int spread(long key) {
+        return (int) ((key * 0x9E3779B97F4A7C15L) >>> (64 - LEASE_BITS));
+    }
+
+    /** Puts {@code pm} in the first free slot of {@link #LEASE_PROBES} from {@code start}; false when all are taken. */
+    private boolean slot(Permit pm, int start) {
+        for (int k = 0; k < LEASE_PROBES; k++) {
+            int i = (start + k) & (LEASE_SLOTS - 1);
+            if (leaseSlots.get(i) == null && leaseSlots.compareAndSet(i, null, pm)) {
+                pm.leaseSlot = i;
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A permit handed back leaves its slot (one in the list is dropped by the next sweep). */
@@ -836,7 +857,7 @@ public final class Gate {
     }
 
     private void reclaim(Permit p, Object ticket, long tokens) {
-        inFlight.decrementAndGet();
+        counters.decrementAndGet(IN_FLIGHT);
         breaker.release(ticket);
         stats.reclaimedLeases.increment();
         stats.tokensCharged.add(tokens);
@@ -901,13 +922,13 @@ public final class Gate {
         long pending = awaitingAnswer();
         long pendingTokens = awaitingTokens();
         if (requestsRemaining >= 0 && l.rpm() > 0) {
-            long since = Math.max(admissions.get() - permit.seq, pending);
+            long since = Math.max(counters.get(ADMISSIONS) - permit.seq, pending);
             long refill = TokenBucket.refill(requestRateCap > 0 ? requestRateCap : rate(l.rpm()), elapsed);
             requestsLevel = Math.max(0, requestsRemaining - since + refill);
             lowered = requestsLevel < q.availableRequests();
         }
         if (tokensRemaining >= 0 && l.tpm() > 0) {
-            long since = Math.max(reservedTotal.get() - permit.tokenMark, pendingTokens);
+            long since = Math.max(counters.get(RESERVED) - permit.tokenMark, pendingTokens);
             long refill = TokenBucket.refill(tokenRateCap > 0 ? tokenRateCap : rate(l.tpm()), elapsed);
             tokensLevel = Math.max(0, tokensRemaining - since + refill);
         }
@@ -917,19 +938,19 @@ public final class Gate {
 
     /** One permit's answer arrived, or it was handed back unanswered (called once per permit, by the permit). */
     void answered(long reservedTokens) {
-        answeredCount.incrementAndGet();
-        answeredTokens.addAndGet(reservedTokens);
+        answeredCount.increment();
+        answeredTokens.add(reservedTokens);
     }
 
     /** Admitted calls not answered yet. The answered side is read first, so the difference is never negative. */
     long awaitingAnswer() {
-        long answered = answeredCount.get();
-        return admissions.get() - answered;
+        long answered = answeredCount.sum();
+        return counters.get(ADMISSIONS) - answered;
     }
 
     long awaitingTokens() {
-        long answered = answeredTokens.get();
-        return reservedTotal.get() - answered;
+        long answered = answeredTokens.sum();
+        return counters.get(RESERVED) - answered;
     }
 
     /** Applies a {@link ProviderRate} answer to a bucket; returns the cap now in force (0 = the configured rate). */
@@ -1031,7 +1052,7 @@ public final class Gate {
         long num = room.size();
         long den = l.queueCapacity();
         if (max > 0) {
-            num += inFlight.get();
+            num += inFlightNow();
             den += max;
         }
         if (den <= 0) return 0;
@@ -1075,7 +1096,7 @@ public final class Gate {
     }
 
     int inFlight() {
-        return inFlight.get();
+        return inFlightNow();
     }
 
     int queueDepth() {
@@ -1137,6 +1158,6 @@ public final class Gate {
 
     @Override
     public String toString() {
-        return "Gate{" + name + ", inFlight=" + inFlight.get() + ", waiting=" + room.size() + ", " + limits + "}";
+        return "Gate{" + name + ", inFlight=" + inFlightNow() + ", waiting=" + room.size() + ", " + limits + "}";
     }
 }

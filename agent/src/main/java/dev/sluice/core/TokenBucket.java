@@ -1,6 +1,6 @@
 package dev.sluice.core;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *       7.000000007 ns), after any number of steps the bucket has received exactly the tokens elapsed time
  *       owes it. No remainder is ever rounded away, because none is ever stored: it is implicit in the
  *       product.</li>
- *   <li>{@code C}, the <em>consumption</em> (one {@link AtomicLong}): every token taken, plus those the capacity
- *       clamp threw away while the bucket was full.</li>
+ *   <li>{@code C}, the <em>consumption</em> (one atomic long, padded away from what calls only read): every token
+ *       taken, plus those the capacity clamp threw away while the bucket was full.</li>
  * </ul>
  * The level is {@code S(now) - max(C, S(now) - capacity)}: the {@code max} is the capacity clamp, applied lazily.
  * Every operation is: read the rate, compute {@code S(now)}, read {@code C}, CAS {@code C}. No allocation, no lock
@@ -75,15 +75,27 @@ public final class TokenBucket {
 
     private final NanoClock clock;
     private final AtomicReference<Rate> rate;
-    private final AtomicLong consumed;
+    /**
+     * C: element {@link #at} of an array of counters on cache lines of their own ({@link CacheLines}). Every call
+     * writes it and reads {@link #rate}; a gate keeps it on one line with the other counters each call writes.
+     */
+    private final AtomicLongArray consumed;
+    private final int at;
 
     /** A bucket that starts full. {@code perMinute} 0 means no refill at all. */
     public TokenBucket(long perMinute, long capacity, NanoClock clock) {
+        this(perMinute, capacity, clock, CacheLines.counters(1), CacheLines.FIRST);
+    }
+
+    /** As {@link #TokenBucket(long, long, NanoClock)}, keeping C at {@code counters[index]}, which it then owns. */
+    TokenBucket(long perMinute, long capacity, NanoClock clock, AtomicLongArray counters, int index) {
         check(perMinute, capacity);
         this.clock = clock == null ? NanoClock.SYSTEM : clock;
         long now = this.clock.nanoTime();
         this.rate = new AtomicReference<>(new Rate(perMinute, capacity, now, 0, 0));
-        this.consumed = new AtomicLong(-capacity);
+        this.consumed = counters;
+        this.at = index;
+        consumed.set(at, -capacity);
     }
 
     public TokenBucket(long perMinute, long capacity) {
@@ -112,7 +124,7 @@ public final class TokenBucket {
         long now = clock.nanoTime();
         Rate r = rate.get();
         long s = supply(r, now);
-        return s - Math.max(consumed.get(), s - r.capacity);
+        return s - Math.max(consumed.get(at), s - r.capacity);
     }
 
     /**
@@ -133,10 +145,10 @@ public final class TokenBucket {
         for (;;) {
             Rate r = rate.get();
             long s = supply(r, now);
-            long c = consumed.get();
+            long c = consumed.get(at);
             long floor = Math.max(c, s - r.capacity);
             if (s - floor < Math.min(n, r.capacity)) return false;
-            if (consumed.compareAndSet(c, floor + n)) return true;
+            if (consumed.compareAndSet(at, c, floor + n)) return true;
         }
     }
 
@@ -148,9 +160,9 @@ public final class TokenBucket {
         for (;;) {
             Rate r = rate.get();
             long s = supply(r, now);
-            long c = consumed.get();
+            long c = consumed.get(at);
             long next = Math.min(Math.max(c, s - r.capacity) + n, s + MAX_DEBT);
-            if (next <= c || consumed.compareAndSet(c, next)) return;
+            if (next <= c || consumed.compareAndSet(at, c, next)) return;
         }
     }
 
@@ -173,9 +185,9 @@ public final class TokenBucket {
         for (;;) {
             Rate r = rate.get();
             long s = supply(r, now);
-            long c = consumed.get();
+            long c = consumed.get(at);
             long next = Math.max(Math.max(c, s - r.capacity) - n, s - r.capacity);
-            if (next >= c || consumed.compareAndSet(c, next)) return;
+            if (next >= c || consumed.compareAndSet(at, c, next)) return;
         }
     }
 
@@ -186,10 +198,10 @@ public final class TokenBucket {
         for (;;) {
             Rate r = rate.get();
             long s = supply(r, now);
-            long c = consumed.get();
+            long c = consumed.get(at);
             long avail = s - Math.max(c, s - r.capacity);
             if (avail <= level) return;
-            if (consumed.compareAndSet(c, s - level)) return;
+            if (consumed.compareAndSet(at, c, s - level)) return;
         }
     }
 
@@ -199,8 +211,8 @@ public final class TokenBucket {
         for (;;) {
             Rate r = rate.get();
             long s = supply(r, now);
-            long c = consumed.get();
-            if (c == s - r.capacity || consumed.compareAndSet(c, s - r.capacity)) return;
+            long c = consumed.get(at);
+            if (c == s - r.capacity || consumed.compareAndSet(at, c, s - r.capacity)) return;
         }
     }
 
@@ -227,7 +239,7 @@ public final class TokenBucket {
         long now = clock.nanoTime();
         Rate r = rate.get();
         long s = supply(r, now);
-        long floor = Math.max(consumed.get(), s - r.capacity);
+        long floor = Math.max(consumed.get(at), s - r.capacity);
         long need = capAtCapacity ? Math.min(n, r.capacity) : n;
         if (s - floor >= need) return 0;
         if (r.perMinute == 0) return Long.MAX_VALUE;
@@ -270,8 +282,8 @@ public final class TokenBucket {
             long t = Math.max(now, r.origin);
             long s = supply(r, t);
             // Apply the old capacity clamp now, so a larger capacity does not resurrect tokens the old one dropped.
-            long c = consumed.get();
-            if (c < s - r.capacity && !consumed.compareAndSet(c, s - r.capacity)) continue;
+            long c = consumed.get(at);
+            if (c < s - r.capacity && !consumed.compareAndSet(at, c, s - r.capacity)) continue;
             Rate next = new Rate(perMinute, capacity, t, s, fraction(r, t));
             if (rate.compareAndSet(r, next)) return;
         }
