@@ -136,6 +136,11 @@ public final class LoadRun {
         if (r.stderr.contains("[sluice] ERROR") || r.stderr.contains("[sluice] WARN")) {
             System.err.println("  child stderr: " + r.stderr.lines().filter(l -> l.contains("[sluice]")).limit(5).toList());
         }
+        int failure = r.stderr.indexOf("LoadApp: first failed call");
+        if (failure >= 0) { // the first failure of each kind, with its stack: what a failed call was
+            System.err.println("  child stderr, from the first failed call:");
+            r.stderr.substring(failure).lines().limit(40).forEach(l -> System.err.println("    " + l));
+        }
         return m;
     }
 
