@@ -129,15 +129,7 @@ class GateStressTest {
             threads.add(t);
             t.start();
         }
-        for (Thread t : threads) {
-            t.join(30_000);
-            assertFalse(t.isAlive(), "worker stuck: " + t);
-        }
-        if (!problems.isEmpty()) {
-            AssertionError e = new AssertionError(problems.size() + " problems, first: " + problems.peek());
-            problems.forEach(e::addSuppressed);
-            throw e;
-        }
+        joinAndReport(threads);
         GateMonitor m = g.monitor();
         assertEquals(0, m.inFlight(), "no slot left taken");
         assertEquals(obtained.sum(), m.admitted());
@@ -247,7 +239,8 @@ class GateStressTest {
         Thread.interrupted();
     }
 
-    private void finish(Gate g, List<Thread> threads) throws InterruptedException {
+    /** Waits for the workers; any problem they recorded fails the test, the first as the message. */
+    private void joinAndReport(List<Thread> threads) throws InterruptedException {
         for (Thread t : threads) {
             t.join(30_000);
             assertFalse(t.isAlive(), "worker stuck: " + t);
@@ -257,6 +250,10 @@ class GateStressTest {
             problems.forEach(e::addSuppressed);
             throw e;
         }
+    }
+
+    private void finish(Gate g, List<Thread> threads) throws InterruptedException {
+        joinAndReport(threads);
         GateMonitor m = g.monitor();
         assertNull(problems.peek());
         assertEquals(0, m.inFlight(), "no slot left taken");
