@@ -279,16 +279,7 @@ public final class LoadApp {
             for (int k = 0; k < concurrency; k++) {
                 callers[k] = new Thread(() -> {
                     while (!stop.get()) {
-                        try {
-                            Answer r = client.send(body);
-                            if (r.status != 200) {
-                                errors.incrementAndGet();
-                                failed(r, null);
-                            }
-                        } catch (Exception e) {
-                            errors.incrementAndGet();
-                            failed(null, e);
-                        }
+                        if (!ok(client, false, body)) errors.incrementAndGet();
                         done.incrementAndGet();
                     }
                 }, "caller-" + k);
