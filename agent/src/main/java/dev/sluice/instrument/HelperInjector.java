@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * Defines a client unit's helper classes (those that implement or call the client's own types) in the class loader
@@ -33,10 +34,20 @@ public final class HelperInjector {
     private final Map<ClassLoader, Boolean> done = new WeakHashMap<>();
 
     public HelperInjector(Instrumentation inst, ClassFileLocator jar, List<String> names) {
+        this(inst, jar, names, Map.of());
+    }
+
+    /** As above, with some helpers' bytes changed before they are defined ({@code changes}: by class name). */
+    public HelperInjector(Instrumentation inst, ClassFileLocator jar, List<String> names,
+                          Map<String, UnaryOperator<byte[]>> changes) {
         this.names = List.copyOf(names);
         this.bytes = new byte[names.size()][];
         try {
-            for (int i = 0; i < names.size(); i++) bytes[i] = locate(jar, names.get(i));
+            for (int i = 0; i < names.size(); i++) {
+                bytes[i] = locate(jar, names.get(i));
+                UnaryOperator<byte[]> change = changes.get(names.get(i));
+                if (change != null) bytes[i] = change.apply(bytes[i]);
+            }
             Module base = Object.class.getModule();
             Module own = HelperInjector.class.getModule();
             if (!base.isOpen("java.lang", own)) {

@@ -42,8 +42,9 @@ public final class JdkHttpClientInstrumentation implements ClientInstrumentation
 
     /** Helpers that implement or call java.net.http types: defined in the platform loader, which holds that module. */
     static final String INJECTED = "dev.sluice.instrument.jdkhttp.injected.";
+    static final String SUBSCRIBER = INJECTED + "GovernedBodyHandler$Subscriber";
     static final List<String> HELPERS = List.of(INJECTED + "JdkHttpClientBridge", INJECTED + "GovernedBodyHandler",
-            INJECTED + "GovernedBodyHandler$Subscriber", INJECTED + "GovernedBodyHandler$Subscriber$1",
+            SUBSCRIBER, INJECTED + "GovernedBodyHandler$Subscriber$1",
             INJECTED + "RequestBodies", INJECTED + "RequestBodies$Collector", INJECTED + "SyntheticResponses",
             INJECTED + "SyntheticResponses$Info", INJECTED + "SyntheticResponses$OneShot",
             INJECTED + "SyntheticResponses$Response");
@@ -53,10 +54,15 @@ public final class JdkHttpClientInstrumentation implements ClientInstrumentation
         Module http = ModuleLayer.boot().findModule("java.net.http").orElse(null);
         if (http == null) return builder; // a runtime image without the HttpClient
         ClassLoader platform = http.getClassLoader();
-        new HelperInjector(inst, advice, HELPERS).inject(platform, null);
+        Module helpers = platform.getUnnamedModule();
         // Advice inlined into java.net.http calls the helpers in the platform loader's unnamed module; a named
-        // module reads no unnamed module unless told to.
-        inst.redefineModule(http, Set.of(platform.getUnnamedModule()), Map.of(), Map.of(), Set.of(), Map.of());
+        // module reads no unnamed module unless told to. The governed subscriber implements an interface of the
+        // client's internal package, which must be exported to it before it is defined.
+        boolean trusted = TrustedSubscriber.available(platform);
+        inst.redefineModule(http, Set.of(helpers),
+                trusted ? Map.of(TrustedSubscriber.PACKAGE, Set.of(helpers)) : Map.of(), Map.of(), Set.of(), Map.of());
+        new HelperInjector(inst, advice, HELPERS, trusted ? Map.of(SUBSCRIBER, TrustedSubscriber::adapt) : Map.of())
+                .inject(platform, null);
         // Advice is described from bytes, never loaded here: its signatures name java.net.http types, which the
         // bootstrap loader (where this class lives) cannot see.
         ClassFileLocator locator = new ClassFileLocator.Compound(HelperInjector.withHidden(advice),

@@ -39,6 +39,12 @@ final class GovernedBodyHandler<T> implements HttpResponse.BodyHandler<T> {
         return new Subscriber<>(subscriber, call);
     }
 
+    /**
+     * Defined with the JDK's internal {@code TrustedSubscriber} among its interfaces where the JDK has it
+     * ({@code jdkhttp.TrustedSubscriber}): its {@code getBody} is the delegate's, so the client may call it without
+     * a hand-off to its executor whenever it may for the delegate. {@code delegate} is read by the method added
+     * there; keep its name and type.
+     */
     static final class Subscriber<T> implements HttpResponse.BodySubscriber<T> {
         private final HttpResponse.BodySubscriber<T> delegate;
         private final GovernedCall call;
