@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * with the agent and the endpoint unmatched, and with the agent and the endpoint matched.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar dev.sluice.bench.LoadRun [what=overhead,overload] [rounds=3]
+ * java -cp benchmarks/target/benchmarks.jar dev.sluice.bench.LoadRun [what=overhead,overload,paired] [rounds=3]
  *      [clients=jdk-sync,jdk-async,okhttp-sync,okhttp-async] [calls=20000] [warmup=5000] [concurrency=16]
  *      [seconds=5] [warmupSeconds=15] [overloadSeconds=15] [loads=1,3,10] [java=/path/to/jdk] [out=benchmarks/target/loadrun.md]
  * </pre>
@@ -33,6 +33,13 @@ import java.util.TreeMap;
  * neighbour's burst of work hits all three alike); the table shows the median over rounds of each figure.
  * Latency: {@code warmup} calls then {@code calls} calls one after the other, each timed from send to body read.
  * Throughput: {@code concurrency} calls in flight for {@code seconds} after a warm-up.
+ *
+ * <h2>paired</h2>
+ * The same figures as overhead, matched against unmatched measured inside one child JVM: the agent attached with
+ * the endpoint matching {@code http://127.0.0.1:port/v1}, and two clients of the same kind taking turns, one calling
+ * the server as {@code 127.0.0.1} (governed), the other as {@code localhost} (only looked up). A JVM launch of its
+ * own per set-up, as overhead does, moves this machine's figures by more than the agent costs; turns inside one
+ * process do not. The agent's count of governed calls must equal the first client's calls exactly.
  *
  * <h2>overload</h2>
  * The server enforces a TPM quota (240k tokens/min, a 1 s bucket; each call is charged 200 tokens: a 400-byte
@@ -66,6 +73,7 @@ public final class LoadRun {
         run.header();
         List<String> what = Arrays.asList(a.getOrDefault("what", "overhead,overload").split(","));
         if (what.contains("overhead")) run.overhead();
+        if (what.contains("paired")) run.paired();
         if (what.contains("overload")) run.overload();
         Path out = Path.of(a.getOrDefault("out", "benchmarks/target/loadrun.md"));
         Files.createDirectories(out.toAbsolutePath().getParent());
@@ -269,6 +277,95 @@ public final class LoadRun {
             }
         }
         print("```");
+    }
+
+    // ------------------------------------------------------------------------------------------------ paired
+
+    void paired() throws Exception {
+        int rounds = Integer.parseInt(opts.getOrDefault("rounds", "3"));
+        String calls = opts.getOrDefault("calls", "20000");
+        String warmup = opts.getOrDefault("warmup", "5000");
+        String concurrency = opts.getOrDefault("concurrency", "16");
+        String seconds = opts.getOrDefault("seconds", "5");
+        String warmupSeconds = opts.getOrDefault("warmupSeconds", "15");
+        // figure -> client -> values over rounds
+        Map<String, Map<String, List<Long>>> f = new LinkedHashMap<>();
+        List<String> failureKinds = new ArrayList<>();
+        try (MockLlmServer api = MockLlmServer.builder().start()) {
+            String agent = agentFor("matched", api);
+            String other = api.chatUrl().replace("://127.0.0.1:", "://localhost:");
+            if (other.equals(api.chatUrl())) throw new IllegalStateException("the mock is not on 127.0.0.1: " + other);
+            for (int round = 0; round < rounds; round++) {
+                for (String client : clients()) {
+                    Map<String, String> lat = runChild(app(client, agent, api).args("url2=" + other,
+                            "phase=paired-latency", "calls=" + calls, "warmup=" + warmup,
+                            "warmupSeconds=" + warmupSeconds), 900, client + " paired latency");
+                    Map<String, String> thr = runChild(app(client, agent, api).args("url2=" + other,
+                            "phase=paired-throughput", "concurrency=" + concurrency, "seconds=" + seconds,
+                            "warmupSeconds=" + warmupSeconds), 900, client + " paired throughput");
+                    for (Map<String, String> r : List.of(lat, thr)) {
+                        long a = Long.parseLong(r.get("aCalls"));
+                        if (Long.parseLong(r.get("governed")) != a || !r.get("faults").equals("0")) {
+                            throw new IllegalStateException("the agent governed other calls than the matched "
+                                    + "client's " + a + ": " + r);
+                        }
+                        String kinds = r.getOrDefault("errorKinds", "none");
+                        if (!kinds.equals("none")) failureKinds.add(client + " round " + (round + 1)
+                                + (r == lat ? " one at a time" : " in flight") + ": " + kinds);
+                    }
+                    for (String k : new String[]{"p50Ns", "p90Ns", "p99Ns", "p999Ns", "cpuPerCallNs"}) {
+                        for (String s : new String[]{"a.", "b."}) addPaired(f, s + k, client, Long.parseLong(lat.get(s + k)));
+                    }
+                    addPaired(f, "p50Added", client, Long.parseLong(lat.get("a.p50Ns")) - Long.parseLong(lat.get("b.p50Ns")));
+                    addPaired(f, "cpuAdded", client,
+                            Long.parseLong(lat.get("a.cpuPerCallNs")) - Long.parseLong(lat.get("b.cpuPerCallNs")));
+                    long ta = Long.parseLong(thr.get("a.perSecond"));
+                    long tb = Long.parseLong(thr.get("b.perSecond"));
+                    addPaired(f, "a.perSecond", client, ta);
+                    addPaired(f, "b.perSecond", client, tb);
+                    addPaired(f, "lossPermille", client, Math.round(1000.0 * (tb - ta) / tb));
+                    addPaired(f, "thrCpuAdded", client,
+                            Long.parseLong(thr.get("a.cpuPerCallNs")) - Long.parseLong(thr.get("b.cpuPerCallNs")));
+                    addPaired(f, "errors", client, Long.parseLong(lat.get("errors")) + Long.parseLong(thr.get("errors")));
+                }
+            }
+        }
+        print("");
+        print("#### Matched against unmatched inside one process (median of " + rounds + " rounds; per round: "
+                + calls + " calls per side one at a time in turns of 200, then " + seconds + " s per side with "
+                + concurrency + " in flight in turns of 0.5 s; [min, max] over rounds)");
+        print("");
+        print("| client | p50 matched / unmatched, µs | **p50 added** | p99 matched / unmatched | CPU per call added, one at a time | calls/s matched / unmatched | **throughput lost** | CPU per call added, in flight | errors |");
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (String client : clients()) {
+            print(String.format(Locale.ROOT, "| %s | %.1f / %.1f | %s | %.1f / %.1f | %s | %d / %d | %s | %s | %d |", client,
+                    median(f.get("a.p50Ns").get(client)) / 1e3, median(f.get("b.p50Ns").get(client)) / 1e3,
+                    spread(f.get("p50Added").get(client), 1e3, "%+.1f µs"),
+                    median(f.get("a.p99Ns").get(client)) / 1e3, median(f.get("b.p99Ns").get(client)) / 1e3,
+                    spread(f.get("cpuAdded").get(client), 1e3, "%+.1f µs"),
+                    median(f.get("a.perSecond").get(client)), median(f.get("b.perSecond").get(client)),
+                    spread(f.get("lossPermille").get(client), 10, "%.1f%%"),
+                    spread(f.get("thrCpuAdded").get(client), 1e3, "%+.1f µs"), sum(f.get("errors").get(client))));
+        }
+        if (!failureKinds.isEmpty()) {
+            print("");
+            print("Failed calls by kind (warm-up included; the first of each kind is on the child's stderr):");
+            print("");
+            for (String k : failureKinds) print("* " + k);
+        }
+    }
+
+    static void addPaired(Map<String, Map<String, List<Long>>> f, String k, String client, long v) {
+        f.computeIfAbsent(k, x -> new LinkedHashMap<>()).computeIfAbsent(client, x -> new ArrayList<>()).add(v);
+    }
+
+    /** The median, then [min, max], each divided by {@code scale} and shown with {@code format}. */
+    static String spread(List<Long> v, double scale, String format) {
+        List<Long> s = new ArrayList<>(v);
+        s.sort(null);
+        return String.format(Locale.ROOT, format, median(v) / scale) + " ["
+                + String.format(Locale.ROOT, format, s.get(0) / scale) + ", "
+                + String.format(Locale.ROOT, format, s.get(s.size() - 1) / scale) + "]";
     }
 
     /** The set-up is what it says: matched calls went through the gate, the others did not (and no faults). */

@@ -30,6 +30,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *   <li>{@code overload}: {@code rate} calls per second offered for {@code seconds} (each sync call on a thread
  *       of its own), with an SDK's retry policy: a 429/503 is retried up to {@code retries} times after its
  *       {@code retry-after-ms} (else 0.5 s doubling) with jitter; a refusal by Sluice is final.</li>
+ *   <li>{@code paired-latency}, {@code paired-throughput}: the same two measurements inside one process, taking
+ *       turns between two clients of the same kind: one calls {@code url}, the other {@code url2}, the same server
+ *       under another host name (see {@link #pairedLatency}).</li>
  * </ul>
  * The warm-up time is at least {@code warmupSeconds} (15) and then until the JIT is done (see {@link Warmup}), at
  * most {@code maxWarmupSeconds} (90); the RESULT line says how long it took ({@code warmedSeconds}).
@@ -84,6 +87,17 @@ public final class LoadApp {
                 result = throughput(client, async, body, Integer.parseInt(a.getOrDefault("concurrency", "16")), warmup(a),
                         Double.parseDouble(a.getOrDefault("seconds", "5")));
                 break;
+            case "paired-latency":
+                result = pairedLatency(client, pairedClient(clientName, a), async, body,
+                        Integer.parseInt(a.getOrDefault("warmup", "5000")), warmup(a),
+                        Integer.parseInt(a.getOrDefault("calls", "20000")), Integer.parseInt(a.getOrDefault("block", "200")));
+                break;
+            case "paired-throughput":
+                result = pairedThroughput(client, pairedClient(clientName, a), async, body,
+                        Integer.parseInt(a.getOrDefault("concurrency", "16")), warmup(a),
+                        Double.parseDouble(a.getOrDefault("seconds", "5")),
+                        Double.parseDouble(a.getOrDefault("blockSeconds", "0.5")));
+                break;
             case "overload":
                 result = overload(client, async, body, Double.parseDouble(a.getOrDefault("rate", "10")),
                         Double.parseDouble(a.getOrDefault("seconds", "10")),
@@ -95,6 +109,12 @@ public final class LoadApp {
         System.out.println("RESULT " + result + " " + sluiceFigures());
         System.out.flush();
         System.exit(0);
+    }
+
+    static Client pairedClient(String clientName, Map<String, String> a) {
+        String url2 = a.get("url2");
+        if (url2 == null) throw new IllegalArgumentException("paired phases need url2");
+        return "okhttp".equals(clientName) ? new OkHttpClientAdapter(url2) : new JdkClientAdapter(url2);
     }
 
     static Warmup warmup(Map<String, String> a) {
@@ -302,6 +322,144 @@ public final class LoadApp {
         if (async) window.acquire(concurrency); // the calls still in flight end before the process does
         return "cpuPerCallNs=" + cpu / Math.max(1, count) + " concurrency=" + concurrency + " calls=" + count + " errors=" + failed
                 + " perSecond=" + (long) (count / seconds) + " jitMs=" + jit + " warmedSeconds=" + warmed + failureKinds();
+    }
+
+    // ------------------------------------------------------------------------------------------------ paired
+
+    /**
+     * One call at a time, taking turns in blocks of {@code block} calls between {@code a} (its URL matched by an
+     * endpoint) and {@code b} (the same server under a host name nothing matches: the agent only looks it up), until
+     * each has made {@code calls}. Separate launches of this JDK client differ by more than Sluice costs (its p50
+     * moves ±35 µs from one JVM to the next); inside one process the JIT, the GC, the neighbours and where the
+     * hypervisor puts the vCPUs fall on both sides alike. Keys are prefixed {@code a.} and {@code b.}; {@code aCalls}
+     * counts a's calls with the warm-up, which the agent's count of governed calls must equal.
+     */
+    static String pairedLatency(Client a, Client b, boolean async, String body, int warmup, Warmup w, int calls,
+                                int block) throws Exception {
+        Client[] side = {a, b};
+        long[][] t = new long[2][calls];
+        int[] n = new int[2];
+        long[] cpu = new long[2];
+        long aCalls = 0;
+        int errors = 0;
+        for (int i = 0; i < warmup || !w.done(); i++) {
+            if (!ok(a, async, body)) errors++;
+            if (!ok(b, async, body)) errors++;
+            aCalls++;
+        }
+        String warmed = w.seconds();
+        long jit0 = jitMs();
+        for (int s = 0; n[0] < calls || n[1] < calls; s ^= 1) {
+            long c0 = processCpuNs();
+            for (int k = 0; k < block && n[s] < calls; k++) {
+                long start = System.nanoTime();
+                if (!ok(side[s], async, body)) errors++;
+                t[s][n[s]++] = System.nanoTime() - start;
+            }
+            cpu[s] += processCpuNs() - c0;
+        }
+        aCalls += calls;
+        StringBuilder r = new StringBuilder("calls=" + calls + " block=" + block + " aCalls=" + aCalls);
+        for (int s = 0; s < 2; s++) {
+            long[] x = t[s];
+            Arrays.sort(x);
+            String p = s == 0 ? " a." : " b.";
+            r.append(p).append("p50Ns=").append(pct(x, 0.50)).append(p).append("p90Ns=").append(pct(x, 0.90))
+                    .append(p).append("p99Ns=").append(pct(x, 0.99)).append(p).append("p999Ns=").append(pct(x, 0.999))
+                    .append(p).append("cpuPerCallNs=").append(cpu[s] / calls);
+        }
+        return r + " errors=" + errors + " jitMs=" + (jitMs() - jit0) + " warmedSeconds=" + warmed + failureKinds();
+    }
+
+    /**
+     * {@code concurrency} calls in flight, every new call going to the side whose turn it is: {@code a} and
+     * {@code b} (as in {@link #pairedLatency}) take turns of {@code blockSeconds} until each has had {@code seconds}.
+     * A side's rate counts only its own calls ending in its own turns: the calls still in flight from the other
+     * side when a turn begins take its first moments from both sides alike.
+     */
+    static String pairedThroughput(Client a, Client b, boolean async, String body, int concurrency, Warmup w,
+                                   double seconds, double blockSeconds) throws Exception {
+        Client[] side = {a, b};
+        AtomicLongArray done = new AtomicLongArray(2);
+        AtomicLong errors = new AtomicLong();
+        AtomicInteger turn = new AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        Semaphore window = new Semaphore(concurrency);
+        Thread[] callers;
+        if (async) {
+            callers = new Thread[] {new Thread(() -> {
+                try {
+                    while (!stop.get()) {
+                        if (!window.tryAcquire(10, TimeUnit.MILLISECONDS)) continue;
+                        int s = turn.get();
+                        side[s].sendAsync(body, (r, e) -> {
+                            if (e != null || r.status != 200) {
+                                errors.incrementAndGet();
+                                failed(r, e);
+                            }
+                            done.incrementAndGet(s);
+                            window.release();
+                        });
+                    }
+                } catch (InterruptedException ignored) {
+                    // stopped
+                }
+            }, "caller")};
+        } else {
+            callers = new Thread[concurrency];
+            for (int k = 0; k < concurrency; k++) {
+                callers[k] = new Thread(() -> {
+                    while (!stop.get()) {
+                        int s = turn.get();
+                        if (!ok(side[s], false, body)) errors.incrementAndGet();
+                        done.incrementAndGet(s);
+                    }
+                }, "caller-" + k);
+            }
+        }
+        for (Thread t : callers) t.start();
+        long blockNanos = (long) (blockSeconds * 1e9);
+        while (!w.done()) {
+            TimeUnit.NANOSECONDS.sleep(blockNanos);
+            turn.set(turn.get() ^ 1);
+        }
+        String warmed = w.seconds();
+        long aBefore = done.get(0);
+        long jit0 = jitMs();
+        long errors0 = errors.get();
+        long[] count = new long[2];
+        long[] cpu = new long[2];
+        long[] all = new long[2];
+        long[] nanos = new long[2];
+        int blocks = (int) Math.max(1, Math.round(seconds / blockSeconds));
+        for (int k = 0; k < 2 * blocks; k++) {
+            int s = k & 1;
+            turn.set(s);
+            long d0 = done.get(s);
+            long a0 = done.get(0) + done.get(1);
+            long c0 = processCpuNs();
+            long t0 = System.nanoTime();
+            TimeUnit.NANOSECONDS.sleep(blockNanos);
+            nanos[s] += System.nanoTime() - t0;
+            cpu[s] += processCpuNs() - c0;
+            all[s] += done.get(0) + done.get(1) - a0;
+            count[s] += done.get(s) - d0;
+        }
+        long jit = jitMs() - jit0;
+        long failed = errors.get() - errors0;
+        stop.set(true);
+        for (Thread t : callers) t.join();
+        if (async) window.acquire(concurrency); // the calls still in flight end before the process does
+        long aCalls = done.get(0);
+        StringBuilder r = new StringBuilder("concurrency=" + concurrency + " blockSeconds=" + blockSeconds
+                + " blocks=" + blocks + " aCalls=" + aCalls + " aMeasuredFrom=" + aBefore);
+        for (int s = 0; s < 2; s++) {
+            String p = s == 0 ? " a." : " b.";
+            r.append(p).append("calls=").append(count[s]).append(p).append("perSecond=")
+                    .append((long) (count[s] * 1e9 / nanos[s])).append(p).append("cpuPerCallNs=")
+                    .append(cpu[s] / Math.max(1, all[s]));
+        }
+        return r + " errors=" + failed + " jitMs=" + jit + " warmedSeconds=" + warmed + failureKinds();
     }
 
     // ------------------------------------------------------------------------------------------------ overload
