@@ -34,6 +34,8 @@ java -Xms1g -Xmx1g -cp $B dev.sluice.bench.CpuPerOp suite=call rounds=9 | tee "$
 end_to_end() {
 # End to end.
 java -cp $B dev.sluice.bench.LoadRun what=overhead rounds=2 calls=10000 warmup=2000 warmupSeconds=15 seconds=5 out="$OUT/overhead.md" 2> "$OUT/overhead.log"
+# The agent's cost end to end, matched against unmatched in turns inside one JVM: the figures the targets are read from.
+java -cp $B dev.sluice.bench.LoadRun what=paired rounds=3 calls=20000 warmup=5000 seconds=10 out="$OUT/paired.md" 2> "$OUT/paired.log"
 java -cp $B dev.sluice.bench.LoadRun what=overload overloadSeconds=10 out="$OUT/overload.md" 2> "$OUT/overload.log"
 java -Xmx4g -Xss256k -cp $B dev.sluice.bench.Contention seconds=3 | tee "$OUT/contention-jdk17.txt"
 if [ -x "$JDK25/bin/java" ]; then

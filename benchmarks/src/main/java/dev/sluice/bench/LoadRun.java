@@ -39,7 +39,8 @@ import java.util.TreeMap;
  * the endpoint matching {@code http://127.0.0.1:port/v1}, and two clients of the same kind taking turns, one calling
  * the server as {@code 127.0.0.1} (governed), the other as {@code localhost} (only looked up). A JVM launch of its
  * own per set-up, as overhead does, moves this machine's figures by more than the agent costs; turns inside one
- * process do not. The agent's count of governed calls must equal the first client's calls exactly.
+ * process do not. The agent's count of governed calls must equal the first client's calls exactly. With
+ * {@code agent=none} the same turns run without the agent: how far apart two identical sides come out.
  *
  * <h2>overload</h2>
  * The server enforces a TPM quota (240k tokens/min, a 1 s bucket; each call is charged 200 tokens: a 400-byte
@@ -292,7 +293,9 @@ public final class LoadRun {
         Map<String, Map<String, List<Long>>> f = new LinkedHashMap<>();
         List<String> failureKinds = new ArrayList<>();
         try (MockLlmServer api = MockLlmServer.builder().start()) {
-            String agent = agentFor("matched", api);
+            // agent=none: the same turns without the agent, to see how far apart two identical sides come out.
+            boolean none = "none".equals(opts.get("agent"));
+            String agent = none ? null : agentFor("matched", api);
             String other = api.chatUrl().replace("://127.0.0.1:", "://localhost:");
             if (other.equals(api.chatUrl())) throw new IllegalStateException("the mock is not on 127.0.0.1: " + other);
             for (int round = 0; round < rounds; round++) {
@@ -305,7 +308,8 @@ public final class LoadRun {
                             "warmupSeconds=" + warmupSeconds), 900, client + " paired throughput");
                     for (Map<String, String> r : List.of(lat, thr)) {
                         long a = Long.parseLong(r.get("aCalls"));
-                        if (Long.parseLong(r.get("governed")) != a || !r.get("faults").equals("0")) {
+                        if (none ? !r.get("governed").equals("-1")
+                                : Long.parseLong(r.get("governed")) != a || !r.get("faults").equals("0")) {
                             throw new IllegalStateException("the agent governed other calls than the matched "
                                     + "client's " + a + ": " + r);
                         }
@@ -331,11 +335,12 @@ public final class LoadRun {
             }
         }
         print("");
-        print("#### Matched against unmatched inside one process (median of " + rounds + " rounds; per round: "
+        print("#### " + ("none".equals(opts.get("agent")) ? "No agent: a (127.0.0.1) against b (localhost)"
+                : "Matched (a, 127.0.0.1) against unmatched (b, localhost)") + " inside one process (median of " + rounds + " rounds; per round: "
                 + calls + " calls per side one at a time in turns of 200, then " + seconds + " s per side with "
                 + concurrency + " in flight in turns of 0.5 s; [min, max] over rounds)");
         print("");
-        print("| client | p50 matched / unmatched, µs | **p50 added** | p99 matched / unmatched | CPU per call added, one at a time | calls/s matched / unmatched | **throughput lost** | CPU per call added, in flight | errors |");
+        print("| client | p50 a / b, µs | **p50 added** | p99 a / b | CPU per call added, one at a time | calls/s a / b | **throughput lost** | CPU per call added, in flight | errors |");
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (String client : clients()) {
             print(String.format(Locale.ROOT, "| %s | %.1f / %.1f | %s | %.1f / %.1f | %s | %d / %d | %s | %s | %d |", client,

@@ -3,6 +3,7 @@ package dev.sluice.instrument.jdkhttp;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.FieldVisitor;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 
@@ -52,6 +53,7 @@ final class TrustedSubscriber {
      */
     static byte[] adapt(byte[] subscriber) {
         ClassReader reader = new ClassReader(subscriber);
+        if (!hasDelegate(reader)) return subscriber; // left as it is (one hand-off per call) rather than wrong
         ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
         reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
             private String owner;
@@ -80,5 +82,18 @@ final class TrustedSubscriber {
             }
         }, 0);
         return writer.toByteArray();
+    }
+
+    /** Whether the class has the field the added method reads: {@code delegate}, a BodySubscriber. */
+    static boolean hasDelegate(ClassReader reader) {
+        boolean[] found = new boolean[1];
+        reader.accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public FieldVisitor visitField(int access, String name, String descriptor, String signature, Object value) {
+                if (name.equals("delegate") && descriptor.equals(BODY_SUBSCRIBER)) found[0] = true;
+                return null;
+            }
+        }, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        return found[0];
     }
 }
