@@ -153,39 +153,55 @@ public final class LoadRun {
         return m;
     }
 
+    /** The settings overhead and paired share, as given or their defaults. */
+    static final class Settings {
+        final int rounds;
+        final String calls;
+        final String warmup;
+        final String concurrency;
+        final String seconds;
+        /**
+         * The JIT compiles the client's and the agent's paths for 5 to 30 s under this load: figures measured before
+         * it is done charge the agent for the compiling (3 s of warm-up once showed +46 to +132 us CPU per call). The
+         * child warms up for at least this and then until the JIT is quiet (LoadApp.Warmup).
+         */
+        final String warmupSeconds;
+
+        Settings(Map<String, String> opts) {
+            rounds = Integer.parseInt(opts.getOrDefault("rounds", "3"));
+            calls = opts.getOrDefault("calls", "20000");
+            warmup = opts.getOrDefault("warmup", "5000");
+            concurrency = opts.getOrDefault("concurrency", "16");
+            seconds = opts.getOrDefault("seconds", "5");
+            warmupSeconds = opts.getOrDefault("warmupSeconds", "15");
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ overhead
 
     void overhead() throws Exception {
-        int rounds = Integer.parseInt(opts.getOrDefault("rounds", "3"));
-        String calls = opts.getOrDefault("calls", "20000");
-        String warmup = opts.getOrDefault("warmup", "5000");
-        String concurrency = opts.getOrDefault("concurrency", "16");
-        String seconds = opts.getOrDefault("seconds", "5");
-        // The JIT compiles the client's and the agent's paths for 5 to 30 s under this load: figures measured before
-        // it is done charge the agent for the compiling (3 s of warm-up once showed +46 to +132 us CPU per call). The
-        // child warms up for at least warmupSeconds and then until the JIT is quiet (LoadApp.Warmup).
-        String warmupSeconds = opts.getOrDefault("warmupSeconds", "15");
+        Settings o = new Settings(opts);
         // figure -> client -> setup -> values over rounds
         Map<String, Map<String, Map<String, List<Long>>>> f = new LinkedHashMap<>();
         List<String> failureKinds = new ArrayList<>(); // why calls failed (warm-up included), per child
         try (MockLlmServer api = MockLlmServer.builder().start()) {
-            for (int round = 0; round < rounds; round++) {
+            for (int round = 0; round < o.rounds; round++) {
                 for (String client : clients()) {
                     for (String setup : SETUPS) {
                         String agent = agentFor(setup, api);
                         Map<String, String> lat = runChild(app(client, agent, api)
-                                .args("phase=latency", "calls=" + calls, "warmup=" + warmup,
-                                        "warmupSeconds=" + warmupSeconds), 600, client + " " + setup + " latency");
+                                .args("phase=latency", "calls=" + o.calls, "warmup=" + o.warmup,
+                                        "warmupSeconds=" + o.warmupSeconds), 600, client + " " + setup + " latency");
                         Map<String, String> thr = runChild(app(client, agent, api)
-                                .args("phase=throughput", "concurrency=" + concurrency, "seconds=" + seconds,
-                                        "warmupSeconds=" + warmupSeconds),
+                                .args("phase=throughput", "concurrency=" + o.concurrency, "seconds=" + o.seconds,
+                                        "warmupSeconds=" + o.warmupSeconds),
                                 600, client + " " + setup + " throughput");
                         for (Map<String, String> r : List.of(lat, thr)) {
                             String kinds = r.getOrDefault("errorKinds", "none");
                             if (!kinds.equals("none")) failureKinds.add(client + " " + setup + " round " + (round + 1)
                                     + (r == lat ? " one at a time" : " in flight") + ": " + kinds);
                         }
-                        checkGoverned(setup, lat, Long.parseLong(calls) + Long.parseLong(warmup));
+                        checkGoverned(setup, lat, Long.parseLong(o.calls) + Long.parseLong(o.warmup));
                         checkGoverned(setup, thr, Long.parseLong(thr.get("calls")));
                         for (String k : new String[]{"p50Ns", "p90Ns", "p99Ns", "p999Ns", "errors"}) {
                             add(f, k, client, setup, Long.parseLong(lat.get(k)));
@@ -203,8 +219,8 @@ public final class LoadRun {
             }
         }
         print("");
-        print("#### Latency, one call at a time (µs; median of " + rounds + " rounds of " + calls + " calls after "
-                + warmup + " warm-up calls and at least " + warmupSeconds + " s, until the JIT was quiet)");
+        print("#### Latency, one call at a time (µs; median of " + o.rounds + " rounds of " + o.calls + " calls after "
+                + o.warmup + " warm-up calls and at least " + o.warmupSeconds + " s, until the JIT was quiet)");
         print("");
         print("| client | set-up | p50 | p90 | p99 | p99.9 | p50 added | errors |");
         print("|---|---|---:|---:|---:|---:|---:|---:|");
@@ -221,8 +237,8 @@ public final class LoadRun {
             }
         }
         print("");
-        print("#### Throughput, " + concurrency + " calls in flight (calls/s; median of " + rounds + " rounds of "
-                + seconds + " s)");
+        print("#### Throughput, " + o.concurrency + " calls in flight (calls/s; median of " + o.rounds + " rounds of "
+                + o.seconds + " s)");
         print("");
         print("| client | none | unmatched | matched | unmatched vs none | matched vs none | errors |");
         print("|---|---:|---:|---:|---:|---:|---:|");
@@ -243,7 +259,7 @@ public final class LoadRun {
         }
         print("");
         print("#### CPU time the application's process spends per call (µs; all its threads: app, client, agent, JIT, GC; "
-                + "median of " + rounds + " rounds)");
+                + "median of " + o.rounds + " rounds)");
         print("");
         print("On a machine shared with other work this is the steadiest end-to-end figure: time the process spends "
                 + "descheduled does not count.");
@@ -283,12 +299,7 @@ public final class LoadRun {
     // ------------------------------------------------------------------------------------------------ paired
 
     void paired() throws Exception {
-        int rounds = Integer.parseInt(opts.getOrDefault("rounds", "3"));
-        String calls = opts.getOrDefault("calls", "20000");
-        String warmup = opts.getOrDefault("warmup", "5000");
-        String concurrency = opts.getOrDefault("concurrency", "16");
-        String seconds = opts.getOrDefault("seconds", "5");
-        String warmupSeconds = opts.getOrDefault("warmupSeconds", "15");
+        Settings o = new Settings(opts);
         // figure -> client -> values over rounds
         Map<String, Map<String, List<Long>>> f = new LinkedHashMap<>();
         List<String> failureKinds = new ArrayList<>();
@@ -298,14 +309,14 @@ public final class LoadRun {
             String agent = none ? null : agentFor("matched", api);
             String other = api.chatUrl().replace("://127.0.0.1:", "://localhost:");
             if (other.equals(api.chatUrl())) throw new IllegalStateException("the mock is not on 127.0.0.1: " + other);
-            for (int round = 0; round < rounds; round++) {
+            for (int round = 0; round < o.rounds; round++) {
                 for (String client : clients()) {
                     Map<String, String> lat = runChild(app(client, agent, api).args("url2=" + other,
-                            "phase=paired-latency", "calls=" + calls, "warmup=" + warmup,
-                            "warmupSeconds=" + warmupSeconds), 900, client + " paired latency");
+                            "phase=paired-latency", "calls=" + o.calls, "warmup=" + o.warmup,
+                            "warmupSeconds=" + o.warmupSeconds), 900, client + " paired latency");
                     Map<String, String> thr = runChild(app(client, agent, api).args("url2=" + other,
-                            "phase=paired-throughput", "concurrency=" + concurrency, "seconds=" + seconds,
-                            "warmupSeconds=" + warmupSeconds), 900, client + " paired throughput");
+                            "phase=paired-throughput", "concurrency=" + o.concurrency, "seconds=" + o.seconds,
+                            "warmupSeconds=" + o.warmupSeconds), 900, client + " paired throughput");
                     for (Map<String, String> r : List.of(lat, thr)) {
                         long a = Long.parseLong(r.get("aCalls"));
                         if (none ? !r.get("governed").equals("-1")
@@ -336,9 +347,9 @@ public final class LoadRun {
         }
         print("");
         print("#### " + ("none".equals(opts.get("agent")) ? "No agent: a (127.0.0.1) against b (localhost)"
-                : "Matched (a, 127.0.0.1) against unmatched (b, localhost)") + " inside one process (median of " + rounds + " rounds; per round: "
-                + calls + " calls per side one at a time in turns of 200, then " + seconds + " s per side with "
-                + concurrency + " in flight in turns of 0.5 s; [min, max] over rounds)");
+                : "Matched (a, 127.0.0.1) against unmatched (b, localhost)") + " inside one process (median of " + o.rounds + " rounds; per round: "
+                + o.calls + " calls per side one at a time in turns of 200, then " + o.seconds + " s per side with "
+                + o.concurrency + " in flight in turns of 0.5 s; [min, max] over rounds)");
         print("");
         print("| client | p50 a / b, µs | **p50 added** | p99 a / b | CPU per call added, one at a time | calls/s a / b | **throughput lost** | CPU per call added, in flight | errors |");
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|");

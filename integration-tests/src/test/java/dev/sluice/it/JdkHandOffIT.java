@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the same server called under a matched and an unmatched host name, in one JVM.
  */
 class JdkHandOffIT {
-    static final int CALLS = 100;
+    static final int CALLS = 200;
 
     @Test
     void noExtraHandOffOnJdk17() throws Exception {

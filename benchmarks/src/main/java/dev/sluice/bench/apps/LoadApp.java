@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.IntConsumer;
+import java.util.function.IntSupplier;
 
 /**
  * The load-run child application: an ordinary program that knows nothing of Sluice, calling chat completions
@@ -274,37 +276,9 @@ public final class LoadApp {
         AtomicLong done = new AtomicLong();
         AtomicLong errors = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
-        Thread[] callers;
         Semaphore window = new Semaphore(concurrency);
-        if (async) {
-            Done record = (r, e) -> {
-                if (e != null || r.status != 200) {
-                    errors.incrementAndGet();
-                    failed(r, e);
-                }
-                done.incrementAndGet();
-                window.release();
-            };
-            callers = new Thread[] {new Thread(() -> {
-                try {
-                    while (!stop.get()) {
-                        if (window.tryAcquire(10, TimeUnit.MILLISECONDS)) client.sendAsync(body, record);
-                    }
-                } catch (InterruptedException ignored) {
-                    // stopped
-                }
-            }, "caller")};
-        } else {
-            callers = new Thread[concurrency];
-            for (int k = 0; k < concurrency; k++) {
-                callers[k] = new Thread(() -> {
-                    while (!stop.get()) {
-                        if (!ok(client, false, body)) errors.incrementAndGet();
-                        done.incrementAndGet();
-                    }
-                }, "caller-" + k);
-            }
-        }
+        Thread[] callers = callers(new Client[] {client}, () -> 0, async, concurrency, body, stop, window, errors,
+                s -> done.incrementAndGet());
         for (Thread t : callers) t.start();
         while (!w.done()) TimeUnit.MILLISECONDS.sleep(100);
         String warmed = w.seconds();
@@ -322,6 +296,46 @@ public final class LoadApp {
         if (async) window.acquire(concurrency); // the calls still in flight end before the process does
         return "cpuPerCallNs=" + cpu / Math.max(1, count) + " concurrency=" + concurrency + " calls=" + count + " errors=" + failed
                 + " perSecond=" + (long) (count / seconds) + " jitMs=" + jit + " warmedSeconds=" + warmed + failureKinds();
+    }
+
+    /**
+     * The callers that keep {@code concurrency} calls in flight until {@code stop}: a thread each for sync, one thread
+     * sending within {@code window} for async. Each call goes to {@code clients[side]}, {@code side} read as it starts;
+     * {@code ended} is told the side of every call that ends, a failed one counted in {@code errors} too.
+     */
+    static Thread[] callers(Client[] clients, IntSupplier side, boolean async, int concurrency, String body,
+                            AtomicBoolean stop, Semaphore window, AtomicLong errors, IntConsumer ended) {
+        if (async) {
+            return new Thread[] {new Thread(() -> {
+                try {
+                    while (!stop.get()) {
+                        if (!window.tryAcquire(10, TimeUnit.MILLISECONDS)) continue;
+                        int s = side.getAsInt();
+                        clients[s].sendAsync(body, (r, e) -> {
+                            if (e != null || r.status != 200) {
+                                errors.incrementAndGet();
+                                failed(r, e);
+                            }
+                            ended.accept(s);
+                            window.release();
+                        });
+                    }
+                } catch (InterruptedException ignored) {
+                    // stopped
+                }
+            }, "caller")};
+        }
+        Thread[] callers = new Thread[concurrency];
+        for (int k = 0; k < concurrency; k++) {
+            callers[k] = new Thread(() -> {
+                while (!stop.get()) {
+                    int s = side.getAsInt();
+                    if (!ok(clients[s], false, body)) errors.incrementAndGet();
+                    ended.accept(s);
+                }
+            }, "caller-" + k);
+        }
+        return callers;
     }
 
     // ------------------------------------------------------------------------------------------------ paired
@@ -385,38 +399,7 @@ public final class LoadApp {
         AtomicInteger turn = new AtomicInteger();
         AtomicBoolean stop = new AtomicBoolean();
         Semaphore window = new Semaphore(concurrency);
-        Thread[] callers;
-        if (async) {
-            callers = new Thread[] {new Thread(() -> {
-                try {
-                    while (!stop.get()) {
-                        if (!window.tryAcquire(10, TimeUnit.MILLISECONDS)) continue;
-                        int s = turn.get();
-                        side[s].sendAsync(body, (r, e) -> {
-                            if (e != null || r.status != 200) {
-                                errors.incrementAndGet();
-                                failed(r, e);
-                            }
-                            done.incrementAndGet(s);
-                            window.release();
-                        });
-                    }
-                } catch (InterruptedException ignored) {
-                    // stopped
-                }
-            }, "caller")};
-        } else {
-            callers = new Thread[concurrency];
-            for (int k = 0; k < concurrency; k++) {
-                callers[k] = new Thread(() -> {
-                    while (!stop.get()) {
-                        int s = turn.get();
-                        if (!ok(side[s], false, body)) errors.incrementAndGet();
-                        done.incrementAndGet(s);
-                    }
-                }, "caller-" + k);
-            }
-        }
+        Thread[] callers = callers(side, turn::get, async, concurrency, body, stop, window, errors, done::incrementAndGet);
         for (Thread t : callers) t.start();
         long blockNanos = (long) (blockSeconds * 1e9);
         while (!w.done()) {
