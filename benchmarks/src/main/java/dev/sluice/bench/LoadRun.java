@@ -251,12 +251,7 @@ public final class LoadRun {
             print(String.format(Locale.ROOT, "| %s | %d | %d | %d | %+.1f%% | %+.1f%% | %d |", client, n, u, m,
                     100.0 * (u - n) / n, 100.0 * (m - n) / n, errs));
         }
-        if (!failureKinds.isEmpty()) {
-            print("");
-            print("Failed calls by kind (warm-up included; the first of each kind is on the child's stderr):");
-            print("");
-            for (String k : failureKinds) print("* " + k);
-        }
+        printFailureKinds(failureKinds);
         print("");
         print("#### CPU time the application's process spends per call (µs; all its threads: app, client, agent, JIT, GC; "
                 + "median of " + o.rounds + " rounds)");
@@ -363,12 +358,16 @@ public final class LoadRun {
                     spread(f.get("lossPermille").get(client), 10, "%.1f%%"),
                     spread(f.get("thrCpuAdded").get(client), 1e3, "%+.1f µs"), sum(f.get("errors").get(client))));
         }
-        if (!failureKinds.isEmpty()) {
-            print("");
-            print("Failed calls by kind (warm-up included; the first of each kind is on the child's stderr):");
-            print("");
-            for (String k : failureKinds) print("* " + k);
-        }
+        printFailureKinds(failureKinds);
+    }
+
+    /** Why calls failed, one line per child that had failures; nothing when none did. */
+    void printFailureKinds(List<String> failureKinds) {
+        if (failureKinds.isEmpty()) return;
+        print("");
+        print("Failed calls by kind (warm-up included; the first of each kind is on the child's stderr):");
+        print("");
+        for (String k : failureKinds) print("* " + k);
     }
 
     static void addPaired(Map<String, Map<String, List<Long>>> f, String k, String client, long v) {
