@@ -66,6 +66,7 @@ public final class CpuPerOp {
         all.put("r4jCircuitBreaker", b::r4jCircuitBreaker);
         all.put("r4jBulkhead", b::r4jBulkhead);
         all.put("r4jStack", b::r4jStack);
+        all.put("r4jEquivalent", b::r4jEquivalent);
         all.put("bucket4jTryConsume", b::bucket4jTryConsume);
         all.put("guavaTryAcquire", b::guavaTryAcquire);
         String only = a.get("only");

@@ -43,6 +43,7 @@ class BenchmarksSmokeTest {
             assertTrue(score > 0 && !Double.isNaN(score), name + " scored " + score);
         }
         assertTrue(ran.containsAll(Set.of("AdmissionBench.sluiceGate", "AdmissionBench.r4jAtomicRateLimiter",
+                "AdmissionBench.r4jEquivalent",
                 "AdmissionBench.bucket4jTryConsume", "AdmissionBench.guavaTryAcquire", "LookupBench.unmatched",
                 "LookupBench.matched", "ParserBench.usageSse", "CorePartsBench.sluiceWaitingRoomFastPath",
                 "CallBench.jsonCall", "CallBench.streamedCall")), ran.toString());
