@@ -13,7 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * End-to-end load runs: the mock LLM server on loopback (in this JVM) driven by child JVMs running an ordinary
@@ -308,7 +310,7 @@ public final class LoadRun {
                 for (String client : clients()) {
                     Map<String, String> lat = runChild(app(client, agent, api).args("url2=" + other,
                             "phase=paired-latency", "calls=" + o.calls, "warmup=" + o.warmup,
-                            "warmupSeconds=" + o.warmupSeconds), 900, client + " paired latency");
+                            "warmupSeconds=" + o.warmupSeconds, "threadCpu=true"), 900, client + " paired latency");
                     Map<String, String> thr = runChild(app(client, agent, api).args("url2=" + other,
                             "phase=paired-throughput", "concurrency=" + o.concurrency, "seconds=" + o.seconds,
                             "warmupSeconds=" + o.warmupSeconds), 900, client + " paired throughput");
@@ -329,6 +331,13 @@ public final class LoadRun {
                     addPaired(f, "p50Added", client, Long.parseLong(lat.get("a.p50Ns")) - Long.parseLong(lat.get("b.p50Ns")));
                     addPaired(f, "cpuAdded", client,
                             Long.parseLong(lat.get("a.cpuPerCallNs")) - Long.parseLong(lat.get("b.cpuPerCallNs")));
+                    Map<String, Long> ta0 = byThread(lat.get("a.cpuPerCallByThread"));
+                    Map<String, Long> tb0 = byThread(lat.get("b.cpuPerCallByThread"));
+                    Set<String> threads = new TreeSet<>(ta0.keySet());
+                    threads.addAll(tb0.keySet());
+                    for (String t : threads) {
+                        addPaired(f, "thread " + t, client, ta0.getOrDefault(t, 0L) - tb0.getOrDefault(t, 0L));
+                    }
                     long ta = Long.parseLong(thr.get("a.perSecond"));
                     long tb = Long.parseLong(thr.get("b.perSecond"));
                     addPaired(f, "a.perSecond", client, ta);
@@ -358,7 +367,31 @@ public final class LoadRun {
                     spread(f.get("lossPermille").get(client), 10, "%.1f%%"),
                     spread(f.get("thrCpuAdded").get(client), 1e3, "%+.1f µs"), sum(f.get("errors").get(client))));
         }
+        print("");
+        print("CPU per call added one at a time, by thread (a less b; median over rounds; `vm` is the rest of the "
+                + "process: JIT, GC, the VM's own threads):");
+        print("");
+        for (String client : clients()) {
+            StringBuilder line = new StringBuilder("* " + client + ":");
+            for (Map.Entry<String, Map<String, List<Long>>> e : f.entrySet()) {
+                List<Long> v = e.getKey().startsWith("thread ") ? e.getValue().get(client) : null;
+                if (v == null || Math.abs(median(v)) < 100) continue;
+                line.append(String.format(Locale.ROOT, " %s %+.1f µs,", e.getKey().substring(7), median(v) / 1e3));
+            }
+            print(line.substring(0, line.length() - (line.charAt(line.length() - 1) == ',' ? 1 : 0)));
+        }
         printFailureKinds(failureKinds);
+    }
+
+    /** {@code name:ns,name:ns} (LoadApp's {@code cpuPerCallByThread}) as a map; empty when absent. */
+    static Map<String, Long> byThread(String v) {
+        Map<String, Long> m = new TreeMap<>();
+        if (v == null || v.isEmpty()) return m;
+        for (String kv : v.split(",")) {
+            int i = kv.lastIndexOf(':');
+            m.put(kv.substring(0, i), Long.parseLong(kv.substring(i + 1)));
+        }
+        return m;
     }
 
     /** Why calls failed, one line per child that had failures; nothing when none did. */

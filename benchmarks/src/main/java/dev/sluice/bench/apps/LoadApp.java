@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,7 +35,9 @@ import java.util.function.IntSupplier;
  *       {@code retry-after-ms} (else 0.5 s doubling) with jitter; a refusal by Sluice is final.</li>
  *   <li>{@code paired-latency}, {@code paired-throughput}: the same two measurements inside one process, taking
  *       turns between two clients of the same kind: one calls {@code url}, the other {@code url2}, the same server
- *       under another host name (see {@link #pairedLatency}).</li>
+ *       under another host name (see {@link #pairedLatency}). With {@code threadCpu=true} the latency phase also
+ *       gives each side's CPU per call by thread pool ({@code a.cpuPerCallByThread}): which threads a call keeps
+ *       busy, to the nanosecond, where the process's CPU clock ticks in 10 ms.</li>
  * </ul>
  * The warm-up time is at least {@code warmupSeconds} (15) and then until the JIT is done (see {@link Warmup}), at
  * most {@code maxWarmupSeconds} (90); the RESULT line says how long it took ({@code warmedSeconds}).
@@ -92,7 +95,8 @@ public final class LoadApp {
             case "paired-latency":
                 result = pairedLatency(client, pairedClient(clientName, a), async, body,
                         Integer.parseInt(a.getOrDefault("warmup", "5000")), warmup(a),
-                        Integer.parseInt(a.getOrDefault("calls", "20000")), Integer.parseInt(a.getOrDefault("block", "200")));
+                        Integer.parseInt(a.getOrDefault("calls", "20000")), Integer.parseInt(a.getOrDefault("block", "200")),
+                        Boolean.parseBoolean(a.getOrDefault("threadCpu", "false")));
                 break;
             case "paired-throughput":
                 result = pairedThroughput(client, pairedClient(clientName, a), async, body,
@@ -117,6 +121,24 @@ public final class LoadApp {
         String url2 = a.get("url2");
         if (url2 == null) throw new IllegalArgumentException("paired phases need url2");
         return "okhttp".equals(clientName) ? new OkHttpClientAdapter(url2) : new JdkClientAdapter(url2);
+    }
+
+    /** Each thread's label, the name it had when first seen (OkHttp renames its threads to the task they run). */
+    private static final Map<Long, String> THREAD_LABELS = new HashMap<>();
+
+    /** CPU time of each live Java thread so far, by thread id. */
+    static Map<Long, Long> threadCpuNs() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<Long, Long> m = new HashMap<>();
+        for (java.lang.management.ThreadInfo ti : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (ti == null) continue;
+            long ns = mx.getThreadCpuTime(ti.getThreadId());
+            if (ns < 0) continue;
+            m.put(ti.getThreadId(), ns);
+            THREAD_LABELS.computeIfAbsent(ti.getThreadId(),
+                    id -> ti.getThreadName().replaceAll("[0-9]+", "#").replace(' ', '_'));
+        }
+        return m;
     }
 
     static Warmup warmup(Map<String, String> a) {
@@ -349,11 +371,12 @@ public final class LoadApp {
      * counts a's calls with the warm-up, which the agent's count of governed calls must equal.
      */
     static String pairedLatency(Client a, Client b, boolean async, String body, int warmup, Warmup w, int calls,
-                                int block) throws Exception {
+                                int block, boolean threadCpu) throws Exception {
         Client[] side = {a, b};
         long[][] t = new long[2][calls];
         int[] n = new int[2];
         long[] cpu = new long[2];
+        List<Map<String, Long>> byThread = List.of(new TreeMap<>(), new TreeMap<>());
         long aCalls = 0;
         int errors = 0;
         for (int i = 0; i < warmup || !w.done(); i++) {
@@ -364,13 +387,25 @@ public final class LoadApp {
         String warmed = w.seconds();
         long jit0 = jitMs();
         for (int s = 0; n[0] < calls || n[1] < calls; s ^= 1) {
+            Map<Long, Long> th0 = threadCpu ? threadCpuNs() : null; // outside the turn's own figure
             long c0 = processCpuNs();
             for (int k = 0; k < block && n[s] < calls; k++) {
                 long start = System.nanoTime();
                 if (!ok(side[s], async, body)) errors++;
                 t[s][n[s]++] = System.nanoTime() - start;
             }
-            cpu[s] += processCpuNs() - c0;
+            long c = processCpuNs() - c0;
+            cpu[s] += c;
+            if (threadCpu) {
+                long java = 0;
+                // By thread pool: a thread that ended during the turn is left out (counted in "vm").
+                for (Map.Entry<Long, Long> e : threadCpuNs().entrySet()) {
+                    long d = e.getValue() - th0.getOrDefault(e.getKey(), 0L);
+                    byThread.get(s).merge(THREAD_LABELS.get(e.getKey()), d, Long::sum);
+                    java += d;
+                }
+                byThread.get(s).merge("vm", c - java, Long::sum); // JIT, GC and the VM's own threads
+            }
         }
         aCalls += calls;
         StringBuilder r = new StringBuilder("calls=" + calls + " block=" + block + " aCalls=" + aCalls);
@@ -381,6 +416,15 @@ public final class LoadApp {
             r.append(p).append("p50Ns=").append(pct(x, 0.50)).append(p).append("p90Ns=").append(pct(x, 0.90))
                     .append(p).append("p99Ns=").append(pct(x, 0.99)).append(p).append("p999Ns=").append(pct(x, 0.999))
                     .append(p).append("cpuPerCallNs=").append(cpu[s] / calls);
+            if (threadCpu) {
+                StringBuilder g = new StringBuilder();
+                for (Map.Entry<String, Long> e : byThread.get(s).entrySet()) {
+                    if (Math.abs(e.getValue() / calls) >= 100) {
+                        g.append(g.length() == 0 ? "" : ",").append(e.getKey()).append(':').append(e.getValue() / calls);
+                    }
+                }
+                r.append(p).append("cpuPerCallByThread=").append(g);
+            }
         }
         return r + " errors=" + errors + " jitMs=" + (jitMs() - jit0) + " warmedSeconds=" + warmed + failureKinds();
     }
