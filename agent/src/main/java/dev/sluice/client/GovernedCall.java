@@ -176,6 +176,28 @@ public final class GovernedCall {
     }
 
     /**
+     * Admission if there is room now, as {@link #admit} when it need not wait: true when admitted (or when the gate
+     * faulted: the call proceeds ungoverned); false when the call would wait, nothing taken (then {@link #admit} or
+     * {@link #admitAsync}). Throws the refusal as {@link #admit} does. A client skips registering the call for
+     * cancellation while waiting when it is admitted here.
+     */
+    public boolean tryAdmit(long deadlineNanos) throws SluiceRejectedException {
+        try {
+            FaultInjection.check(FaultInjection.Step.ADMIT);
+            Permit p = endpoint.gate().tryAcquire(priority, estimate, deadlineNanos);
+            if (p == null) return false;
+            permit = p;
+            return true;
+        } catch (Refusal r) {
+            done = 1;
+            throw Refusals.toException(r);
+        } catch (Throwable t) {
+            Faults.record(endpoint, "admission", t); // proceed ungoverned
+            return true;
+        }
+    }
+
+    /**
      * Asynchronous admission: the future completes (normally) once admitted, holding no thread meanwhile, or
      * fails with the {@link SluiceRejectedException} to hand to the application. A gate fault completes it
      * normally: the call proceeds ungoverned.

@@ -269,6 +269,15 @@ public final class Gate {
         return (Waiter) r;
     }
 
+    /**
+     * Admission only if there is room now: a permit; null when the call would have to wait, nothing taken and nothing
+     * counted (then {@link #acquire} or {@link #acquireAsync} as usual); or the {@link Refusal} thrown when refused
+     * outright (breaker, shed). A client that must register a waiting call for cancellation skips that when none waits.
+     */
+    public Permit tryAcquire(Priority priority, long tokens, long deadlineNanos) {
+        return fastPath(priority == null ? Priority.NORMAL : priority, clampTokens(tokens), deadlineNanos, null);
+    }
+
     private Permit acquireBlocking(Priority priority, long tokens, long deadline, Permit reuse)
             throws InterruptedException {
         Object r = admit(priority, tokens, deadline, false, reuse);
@@ -306,18 +315,25 @@ public final class Gate {
     /** Returns a {@link Permit}, a queued {@link Waiter}, or throws the {@link Refusal}. */
     private Object admit(Priority p, long n, long deadline, boolean async, Permit reuse) {
         if (p == null) p = Priority.NORMAL;
-        n = Math.min(Math.max(0, n), TokenBucket.MAX_CAPACITY); // keeps sums of estimates clear of overflow
+        n = clampTokens(n);
+        Permit pm = fastPath(p, n, deadline, reuse);
+        return pm != null ? pm : enqueue(p, n, deadline, async, reuse);
+    }
+
+    /** Keeps sums of estimates clear of overflow. */
+    private static long clampTokens(long n) {
+        return Math.min(Math.max(0, n), TokenBucket.MAX_CAPACITY);
+    }
+
+    /** A permit when there is room now; null when the call would wait (nothing taken); throws when refused outright. */
+    private Permit fastPath(Priority p, long n, long deadline, Permit reuse) {
         GateLimits l = limits;
         long now = clock.nanoTime();
         if (l.mode() != Mode.ENFORCE) return observe(l, p, n, deadline, now, reuse);
         long b = breaker.refusalNanos(now);
         if (b >= 0) throw refuse(RefusalReason.BREAKER_OPEN, b, null);
         if (shouldShed(l, p)) throw refuse(RefusalReason.SHED, roomEstimate(l, now), shedDetail(l, p));
-        if (room.isEmpty() && !paused(now)) {
-            Permit pm = take(l, p, n, now, reuse);
-            if (pm != null) return pm;
-        }
-        return enqueue(p, n, deadline, async, reuse);
+        return room.isEmpty() && !paused(now) ? take(l, p, n, now, reuse) : null;
     }
 
     private Object enqueue(Priority p, long n, long deadline, boolean async, Permit reuse) {

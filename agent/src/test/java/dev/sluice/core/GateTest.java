@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -716,6 +717,46 @@ class GateTest {
         assertEquals(BreakerState.OPEN, g.monitor().breakerState());
         g.resetBreaker();
         assertEquals(BreakerState.CLOSED, g.monitor().breakerState());
+    }
+
+    @Test
+    void tryAcquireAdmitsWhenThereIsRoomAndOtherwiseTakesNothing() {
+        Gate g = gate(limits().rpm(600).tpm(60_000).maxConcurrent(1).breakerFailures(1));
+        Permit p = g.tryAcquire(Priority.NORMAL, 100, 0);
+        assertNotNull(p, "room now: admitted");
+        assertEquals(1, g.monitor().inFlight());
+        assertEquals(59_900, g.monitor().availableTokens());
+        // No slot left: null, and nothing taken, queued or counted.
+        assertNull(g.tryAcquire(Priority.NORMAL, 100, 0));
+        assertEquals(1, g.monitor().inFlight());
+        assertEquals(599, g.monitor().availableRequests());
+        assertEquals(59_900, g.monitor().availableTokens());
+        assertEquals(0, g.monitor().enqueued());
+        assertEquals(0, g.monitor().queueDepth());
+        assertEquals(0, g.monitor().refusedTotal());
+        assertEquals(1, g.monitor().admitted());
+        // With a waiter queued, still null: a caller that tries first never goes ahead of it.
+        CompletableFuture<Permit> waiting = g.acquireAsync(Priority.NORMAL, 100);
+        assertFalse(waiting.isDone());
+        assertNull(g.tryAcquire(Priority.NORMAL, 100, 0));
+        assertTrue(p.complete(200, 100)); // the slot goes to the waiter
+        Permit granted = permitOf(waiting);
+        assertTrue(granted.complete(500, 100)); // a failure: the breaker opens
+        // Refused outright: thrown, as acquire does.
+        assertEquals(RefusalReason.BREAKER_OPEN, refused(() -> g.tryAcquire(Priority.NORMAL, 100, 0)).reason());
+        assertEquals(2, g.monitor().admitted());
+    }
+
+    @Test
+    void tryAcquireNeverWaitsWhileObserving() {
+        Gate g = gate(limits().mode(Mode.OBSERVE).maxConcurrent(1));
+        Permit a = g.tryAcquire(Priority.NORMAL, 0, 0);
+        Permit b = g.tryAcquire(Priority.NORMAL, 0, 0);
+        assertNotNull(a);
+        assertNotNull(b, "observe mode admits what enforcing would queue");
+        assertEquals(1, g.monitor().wouldWait());
+        a.complete(200, 0);
+        b.complete(200, 0);
     }
 
     // ---------------------------------------------------------------- observe mode

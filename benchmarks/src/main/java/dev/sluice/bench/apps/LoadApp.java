@@ -126,6 +126,12 @@ public final class LoadApp {
     /** Each thread's label, the name it had when first seen (OkHttp renames its threads to the task they run). */
     private static final Map<Long, String> THREAD_LABELS = new HashMap<>();
 
+    /** A thread's pool: its name without numbers; OkHttp's dispatcher threads are named after the call they run. */
+    static String label(String threadName) {
+        if (threadName.startsWith("OkHttp ") && threadName.contains("://")) return "OkHttp_Dispatcher";
+        return threadName.replaceAll("[0-9]+", "#").replace(' ', '_');
+    }
+
     /** CPU time of each live Java thread so far, by thread id. */
     static Map<Long, Long> threadCpuNs() {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -135,8 +141,7 @@ public final class LoadApp {
             long ns = mx.getThreadCpuTime(ti.getThreadId());
             if (ns < 0) continue;
             m.put(ti.getThreadId(), ns);
-            THREAD_LABELS.computeIfAbsent(ti.getThreadId(),
-                    id -> ti.getThreadName().replaceAll("[0-9]+", "#").replace(' ', '_'));
+            THREAD_LABELS.computeIfAbsent(ti.getThreadId(), id -> label(ti.getThreadName()));
         }
         return m;
     }

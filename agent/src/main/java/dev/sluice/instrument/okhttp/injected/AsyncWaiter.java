@@ -1,5 +1,6 @@
 package dev.sluice.instrument.okhttp.injected;
 
+import dev.sluice.client.EndpointRuntime;
 import dev.sluice.client.GovernedCall;
 import dev.sluice.client.Refusals;
 import dev.sluice.client.SyntheticResponse;
@@ -76,6 +77,16 @@ final class AsyncWaiter extends Waiter implements BiConsumer<GovernedCall, Throw
         } catch (Throwable t) {
             governed.onCancel();
             fail(asIOException(t));
+        }
+    }
+
+    /** Admitted without waiting: enqueued for real; should that fail, the application's onFailure, as above. */
+    static void enqueueAdmitted(Call call, Callback callback, GovernedCall governed, Object client, EndpointRuntime ep) {
+        try {
+            call.enqueue(new GovernedCallback(callback, governed));
+        } catch (Throwable t) {
+            governed.onCancel();
+            new AsyncWaiter(call, callback, governed, OkHttpCalls.executor(client, ep)).fail(asIOException(t));
         }
     }
 

@@ -52,6 +52,12 @@ public final class OkHttpCalls {
         if (ep == null || call.isExecuted() || call.isCanceled()) return null;
         long start = System.nanoTime();
         GovernedCall governed = prepare(ep, request);
+        try {
+            // Room now: no waiter to register for a cancel (one that comes now is OkHttp's own to handle).
+            if (governed.tryAdmit(deadline(call, start))) return governed;
+        } catch (SluiceRejectedException e) {
+            return refusal(governed, e, request);
+        }
         SyncWaiter waiter = new SyncWaiter(Thread.currentThread());
         WAITING.put(call, waiter);
         IOException refused = null;
@@ -73,12 +79,15 @@ public final class OkHttpCalls {
             Thread.currentThread().interrupt();
             return new InterruptedIOException("interrupted while waiting for admission by Sluice");
         }
-        if (refused != null) {
-            SyntheticResponse answer = governed.answerFor(refused);
-            return answer == null ? refused : new Answered(SyntheticResponses.build(answer, request));
-        }
+        if (refused != null) return refusal(governed, refused, request);
         countWait(call, start, governed);
         return governed;
+    }
+
+    /** What a refused {@code execute()} ends with: the exception to throw, or the synthetic answer to return. */
+    private static IOException refusal(GovernedCall governed, IOException refused, Request request) {
+        SyntheticResponse answer = governed.answerFor(refused);
+        return answer == null ? refused : new Answered(SyntheticResponses.build(answer, request));
     }
 
     /** The synthetic response an {@link Answered} carries, or null for any other state. */
@@ -126,7 +135,18 @@ public final class OkHttpCalls {
         EndpointRuntime ep = match(request);
         if (ep == null || call.isExecuted() || call.isCanceled()) return false;
         GovernedCall governed = prepare(ep, request);
-        AsyncWaiter waiter = new AsyncWaiter(call, (Callback) cb, governed, executor(client, ep));
+        Callback callback = (Callback) cb;
+        try {
+            // Room now: enqueued for real at once, with no waiter to register for a cancel.
+            if (governed.tryAdmit(deadline(call, System.nanoTime()))) {
+                AsyncWaiter.enqueueAdmitted(call, callback, governed, client, ep);
+                return true;
+            }
+        } catch (SluiceRejectedException e) {
+            new AsyncWaiter(call, callback, governed, executor(client, ep)).accept(null, e);
+            return true;
+        }
+        AsyncWaiter waiter = new AsyncWaiter(call, callback, governed, executor(client, ep));
         WAITING.put(call, waiter);
         waiter.start();
         return true;
