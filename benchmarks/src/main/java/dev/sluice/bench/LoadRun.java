@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -297,12 +298,12 @@ public final class LoadRun {
 
     void paired() throws Exception {
         Settings o = new Settings(opts);
+        // agent=none: the same turns without the agent, to see how far apart two identical sides come out.
+        boolean none = "none".equals(opts.get("agent"));
         // figure -> client -> values over rounds
         Map<String, Map<String, List<Long>>> f = new LinkedHashMap<>();
         List<String> failureKinds = new ArrayList<>();
         try (MockLlmServer api = MockLlmServer.builder().start()) {
-            // agent=none: the same turns without the agent, to see how far apart two identical sides come out.
-            boolean none = "none".equals(opts.get("agent"));
             String agent = none ? null : agentFor("matched", api);
             String other = api.chatUrl().replace("://127.0.0.1:", "://localhost:");
             if (other.equals(api.chatUrl())) throw new IllegalStateException("the mock is not on 127.0.0.1: " + other);
@@ -331,12 +332,13 @@ public final class LoadRun {
                     addPaired(f, "p50Added", client, Long.parseLong(lat.get("a.p50Ns")) - Long.parseLong(lat.get("b.p50Ns")));
                     addPaired(f, "cpuAdded", client,
                             Long.parseLong(lat.get("a.cpuPerCallNs")) - Long.parseLong(lat.get("b.cpuPerCallNs")));
-                    Map<String, Long> ta0 = byThread(lat.get("a.cpuPerCallByThread"));
-                    Map<String, Long> tb0 = byThread(lat.get("b.cpuPerCallByThread"));
-                    Set<String> threads = new TreeSet<>(ta0.keySet());
-                    threads.addAll(tb0.keySet());
-                    for (String t : threads) {
-                        addPaired(f, "thread " + t, client, ta0.getOrDefault(t, 0L) - tb0.getOrDefault(t, 0L));
+                    Map<String, Long> aThreads = byThread(lat.get("a.cpuPerCallByThread"));
+                    Map<String, Long> bThreads = byThread(lat.get("b.cpuPerCallByThread"));
+                    Set<String> pools = new TreeSet<>(aThreads.keySet());
+                    pools.addAll(bThreads.keySet());
+                    for (String pool : pools) {
+                        addPaired(f, "thread " + pool, client,
+                                aThreads.getOrDefault(pool, 0L) - bThreads.getOrDefault(pool, 0L));
                     }
                     long ta = Long.parseLong(thr.get("a.perSecond"));
                     long tb = Long.parseLong(thr.get("b.perSecond"));
@@ -350,7 +352,7 @@ public final class LoadRun {
             }
         }
         print("");
-        print("#### " + ("none".equals(opts.get("agent")) ? "No agent: a (127.0.0.1) against b (localhost)"
+        print("#### " + (none ? "No agent: a (127.0.0.1) against b (localhost)"
                 : "Matched (a, 127.0.0.1) against unmatched (b, localhost)") + " inside one process (median of " + o.rounds + " rounds; per round: "
                 + o.calls + " calls per side one at a time in turns of 200, then " + o.seconds + " s per side with "
                 + o.concurrency + " in flight in turns of 0.5 s; [min, max] over rounds)");
@@ -372,13 +374,14 @@ public final class LoadRun {
                 + "process: JIT, GC, the VM's own threads):");
         print("");
         for (String client : clients()) {
-            StringBuilder line = new StringBuilder("* " + client + ":");
-            for (Map.Entry<String, Map<String, List<Long>>> e : f.entrySet()) {
-                List<Long> v = e.getKey().startsWith("thread ") ? e.getValue().get(client) : null;
-                if (v == null || Math.abs(median(v)) < 100) continue;
-                line.append(String.format(Locale.ROOT, " %s %+.1f µs,", e.getKey().substring(7), median(v) / 1e3));
-            }
-            print(line.substring(0, line.length() - (line.charAt(line.length() - 1) == ',' ? 1 : 0)));
+            StringJoiner line = new StringJoiner(", ", "* " + client + ": ", "");
+            f.forEach((figure, byClient) -> {
+                List<Long> v = figure.startsWith("thread ") ? byClient.get(client) : null;
+                if (v != null && Math.abs(median(v)) >= 100) {
+                    line.add(String.format(Locale.ROOT, "%s %+.1f µs", figure.substring("thread ".length()), median(v) / 1e3));
+                }
+            });
+            print(line.toString());
         }
         printFailureKinds(failureKinds);
     }

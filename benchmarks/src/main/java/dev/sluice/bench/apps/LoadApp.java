@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -144,6 +145,20 @@ public final class LoadApp {
             THREAD_LABELS.computeIfAbsent(ti.getThreadId(), id -> label(ti.getThreadName()));
         }
         return m;
+    }
+
+    /**
+     * Adds each thread pool's CPU since {@code before} to {@code into}; {@code vm} gets the rest of the process's
+     * {@code processNs} (JIT, GC, the VM's own threads, and a thread that ended meanwhile).
+     */
+    static void addThreadCpu(Map<String, Long> into, Map<Long, Long> before, long processNs) {
+        long java = 0;
+        for (Map.Entry<Long, Long> e : threadCpuNs().entrySet()) {
+            long d = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            into.merge(THREAD_LABELS.get(e.getKey()), d, Long::sum);
+            java += d;
+        }
+        into.merge("vm", processNs - java, Long::sum);
     }
 
     static Warmup warmup(Map<String, String> a) {
@@ -401,16 +416,7 @@ public final class LoadApp {
             }
             long c = processCpuNs() - c0;
             cpu[s] += c;
-            if (threadCpu) {
-                long java = 0;
-                // By thread pool: a thread that ended during the turn is left out (counted in "vm").
-                for (Map.Entry<Long, Long> e : threadCpuNs().entrySet()) {
-                    long d = e.getValue() - th0.getOrDefault(e.getKey(), 0L);
-                    byThread.get(s).merge(THREAD_LABELS.get(e.getKey()), d, Long::sum);
-                    java += d;
-                }
-                byThread.get(s).merge("vm", c - java, Long::sum); // JIT, GC and the VM's own threads
-            }
+            if (threadCpu) addThreadCpu(byThread.get(s), th0, c);
         }
         aCalls += calls;
         StringBuilder r = new StringBuilder("calls=" + calls + " block=" + block + " aCalls=" + aCalls);
@@ -422,12 +428,10 @@ public final class LoadApp {
                     .append(p).append("p99Ns=").append(pct(x, 0.99)).append(p).append("p999Ns=").append(pct(x, 0.999))
                     .append(p).append("cpuPerCallNs=").append(cpu[s] / calls);
             if (threadCpu) {
-                StringBuilder g = new StringBuilder();
-                for (Map.Entry<String, Long> e : byThread.get(s).entrySet()) {
-                    if (Math.abs(e.getValue() / calls) >= 100) {
-                        g.append(g.length() == 0 ? "" : ",").append(e.getKey()).append(':').append(e.getValue() / calls);
-                    }
-                }
+                StringJoiner g = new StringJoiner(",");
+                byThread.get(s).forEach((pool, ns) -> {
+                    if (Math.abs(ns / calls) >= 100) g.add(pool + ":" + ns / calls);
+                });
                 r.append(p).append("cpuPerCallByThread=").append(g);
             }
         }
