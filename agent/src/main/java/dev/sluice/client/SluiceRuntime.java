@@ -18,11 +18,15 @@ public final class SluiceRuntime {
     private final SluiceConfig config;
     private final EndpointMatcher matcher;
     private final Map<String, EndpointRuntime> endpoints;
+    /** The runtimes in the order of {@code config.endpoints()}, the matcher's indexes. */
+    private final EndpointRuntime[] byIndex;
 
     private SluiceRuntime(SluiceConfig config, Map<String, EndpointRuntime> endpoints) {
         this.config = config;
         this.matcher = new EndpointMatcher(config.endpoints());
         this.endpoints = Collections.unmodifiableMap(endpoints);
+        this.byIndex = new EndpointRuntime[config.endpoints().size()];
+        for (int i = 0; i < byIndex.length; i++) byIndex[i] = endpoints.get(config.endpoints().get(i).id());
     }
 
     public static SluiceRuntime build(SluiceConfig config, SluiceRuntime previous) {
@@ -48,10 +52,13 @@ public final class SluiceRuntime {
         return config;
     }
 
-    /** The endpoint for a URL, or null. Allocation-free: it runs on every outbound call of the application. */
+    /**
+     * The endpoint for a URL, or null. Allocation-free: it runs on every outbound call of the application. By index,
+     * not by id: a map lookup here showed in a profile of a loopback load run.
+     */
     public EndpointRuntime match(String scheme, String host, int port, String rawPath) {
-        EndpointConfig ec = matcher.match(scheme, host, port, rawPath);
-        return ec == null ? null : endpoints.get(ec.id());
+        int i = matcher.matchIndex(scheme, host, port, rawPath);
+        return i < 0 ? null : byIndex[i];
     }
 
     public EndpointRuntime endpoint(String id) {

@@ -24,16 +24,18 @@ import java.util.Map;
 public final class EndpointMatcher {
     private static final Route[] NONE = new Route[0];
 
+    private final List<EndpointConfig> endpoints;
     private final HostTable exact;
     private final HostTable wildcard;
 
     public EndpointMatcher(List<EndpointConfig> endpoints) {
+        this.endpoints = List.copyOf(endpoints);
         Map<String, List<Route>> exactRoutes = new LinkedHashMap<>();
         Map<String, List<Route>> wildcardRoutes = new LinkedHashMap<>();
-        for (EndpointConfig ec : endpoints) {
-            for (MatchPrefix p : ec.prefixes()) {
+        for (int i = 0; i < this.endpoints.size(); i++) {
+            for (MatchPrefix p : this.endpoints.get(i).prefixes()) {
                 Map<String, List<Route>> into = p.wildcard ? wildcardRoutes : exactRoutes;
-                into.computeIfAbsent(p.host, h -> new ArrayList<>()).add(new Route(p, ec));
+                into.computeIfAbsent(p.host, h -> new ArrayList<>()).add(new Route(p, i));
             }
         }
         this.exact = HostTable.of(exactRoutes);
@@ -42,40 +44,50 @@ public final class EndpointMatcher {
 
     /** {@code port} -1 = the scheme's default; {@code rawPath} may be null or empty. Null when nothing matches. */
     public EndpointConfig match(String scheme, String host, int port, String rawPath) {
-        if (scheme == null || host == null) return null;
+        int i = matchIndex(scheme, host, port, rawPath);
+        return i < 0 ? null : endpoints.get(i);
+    }
+
+    /**
+     * As {@link #match}, but the endpoint's index in the list the matcher was built from, or -1: a caller that keeps
+     * its own per-endpoint state in an array of that order reaches it without a map lookup.
+     */
+    public int matchIndex(String scheme, String host, int port, String rawPath) {
+        if (scheme == null || host == null) return -1;
         int end = host.length();
         if (end > 0 && host.charAt(end - 1) == '.') end--; // fully qualified "api.openai.com."
-        if (end == 0) return null;
+        if (end == 0) return -1;
         int p = port >= 0 ? port : MatchPrefix.defaultPort(scheme);
         if (exact.size > 0) {
-            EndpointConfig ec = first(exact.get(host, 0, end), scheme, p, rawPath);
-            if (ec != null) return ec;
+            int i = first(exact.get(host, 0, end), scheme, p, rawPath);
+            if (i >= 0) return i;
         }
         if (wildcard.size > 0) {
             // Longest domain first: for a.b.example.com try b.example.com, then example.com, then com.
-            for (int i = 0; i < end; i++) {
-                if (host.charAt(i) != '.' || i == 0) continue;
-                EndpointConfig ec = first(wildcard.get(host, i + 1, end), scheme, p, rawPath);
-                if (ec != null) return ec;
+            for (int d = 0; d < end; d++) {
+                if (host.charAt(d) != '.' || d == 0) continue;
+                int i = first(wildcard.get(host, d + 1, end), scheme, p, rawPath);
+                if (i >= 0) return i;
             }
         }
-        return null;
+        return -1;
     }
 
-    private static EndpointConfig first(Route[] routes, String scheme, int port, String rawPath) {
+    private static int first(Route[] routes, String scheme, int port, String rawPath) {
         for (Route r : routes) { // array iteration: no iterator allocated
             if (r.matches(scheme, port, rawPath)) return r.endpoint;
         }
-        return null;
+        return -1;
     }
 
     private static final class Route {
         final String scheme;
         final int port;
         final String path;
-        final EndpointConfig endpoint;
+        /** The endpoint's index in the matcher's list. */
+        final int endpoint;
 
-        Route(MatchPrefix p, EndpointConfig endpoint) {
+        Route(MatchPrefix p, int endpoint) {
             this.scheme = p.scheme;
             this.port = p.port;
             this.path = p.path;
