@@ -326,6 +326,19 @@ public final class GovernedCall {
         }
     }
 
+    /** As {@link #onBody(ByteBuffer)}, for a client that reads into arrays: no buffer to wrap them in. */
+    public void onBody(byte[] b, int off, int len) {
+        UsageParser u = usage;
+        if (u == null) return;
+        try {
+            FaultInjection.check(FaultInjection.Step.USAGE);
+            u.feed(b, off, len);
+        } catch (Throwable t) {
+            usage = null;
+            Faults.record(endpoint, "usage parsing", t);
+        }
+    }
+
     /** The body ended normally: settle the tokens with the usage seen and hand the permit back. */
     public void onComplete() {
         finish(status);

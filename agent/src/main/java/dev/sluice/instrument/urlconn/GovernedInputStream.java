@@ -6,7 +6,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 
 /**
  * A response body on its way to the application: every byte read is shown to {@link GovernedCall#onBody} as it
@@ -86,7 +85,7 @@ public final class GovernedInputStream extends FilterInputStream {
         } else {
             if (one == null) one = new byte[1];
             one[0] = (byte) b;
-            call.onBody(ByteBuffer.wrap(one, 0, 1));
+            call.onBody(one, 0, 1);
         }
         return b;
     }
@@ -101,7 +100,7 @@ public final class GovernedInputStream extends FilterInputStream {
             throw e;
         }
         if (n < 0) call.onComplete();
-        else if (n > 0) call.onBody(ByteBuffer.wrap(b, off, n));
+        else if (n > 0) call.onBody(b, off, n);
         return n;
     }
 

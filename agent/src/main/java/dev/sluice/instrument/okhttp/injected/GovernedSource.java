@@ -7,7 +7,6 @@ import okio.ForwardingSource;
 import okio.Source;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 
 /**
  * The response body's source as the application reads it: each read's new bytes are shown to the usage parser in
@@ -46,7 +45,7 @@ final class GovernedSource extends ForwardingSource {
                 int got = cursor.seek(sink.size() - n);
                 while (left > 0 && got > 0) {
                     int len = (int) Math.min(left, cursor.end - cursor.start);
-                    call.onBody(ByteBuffer.wrap(cursor.data, cursor.start, len));
+                    call.onBody(cursor.data, cursor.start, len);
                     left -= len;
                     got = cursor.next();
                 }
