@@ -98,11 +98,11 @@ final class ResponseUsageParser extends UsageParser {
                 feedSafely(chunk.array(), chunk.arrayOffset() + pos, lim - pos);
                 return;
             }
-            if (scratch == null) scratch = new byte[SCRATCH];
+            byte[] buf = scratchFor(lim - pos);
             while (pos < lim && mode != MODE_OFF) {
-                int n = Math.min(SCRATCH, lim - pos);
-                chunk.get(pos, scratch, 0, n); // absolute: position and limit stay as they are
-                feedSafely(scratch, 0, n);
+                int n = Math.min(buf.length, lim - pos);
+                chunk.get(pos, buf, 0, n); // absolute: position and limit stay as they are
+                feedSafely(buf, 0, n);
                 pos += n;
             }
         } catch (Throwable t) {
@@ -116,6 +116,20 @@ final class ResponseUsageParser extends UsageParser {
         if (b == null || mode == MODE_OFF) return;
         if (off < 0 || len <= 0 || off > b.length - len) return;
         feedSafely(b, off, len);
+    }
+
+    /**
+     * The copy buffer for a chunk without an array (the JDK client's read-only and direct buffers): as large as the
+     * chunk, up to {@link #SCRATCH}. An answer of a few hundred bytes in one chunk was given 8 KiB, allocated and
+     * zeroed per call, which showed in a profile of a loopback load run.
+     */
+    private byte[] scratchFor(int need) {
+        byte[] s = scratch;
+        if (s == null || (s.length < need && s.length < SCRATCH)) {
+            s = new byte[Math.min(SCRATCH, Math.max(need, 512))];
+            scratch = s;
+        }
+        return s;
     }
 
     private void feedSafely(byte[] b, int off, int len) {
