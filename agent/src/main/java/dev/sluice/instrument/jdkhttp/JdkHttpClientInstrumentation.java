@@ -45,7 +45,7 @@ public final class JdkHttpClientInstrumentation implements ClientInstrumentation
     static final String SUBSCRIBER = INJECTED + "GovernedBodyHandler$Subscriber";
     static final List<String> HELPERS = List.of(INJECTED + "JdkHttpClientBridge", INJECTED + "GovernedBodyHandler",
             SUBSCRIBER, INJECTED + "GovernedBodyHandler$Subscriber$1",
-            INJECTED + "RequestBodies", INJECTED + "RequestBodies$Collector", INJECTED + "SyntheticResponses",
+            INJECTED + "RequestBodies", INJECTED + "RequestBodies$Collector", INJECTED + "RequestBodies$Replayable", INJECTED + "SyntheticResponses",
             INJECTED + "SyntheticResponses$Info", INJECTED + "SyntheticResponses$OneShot",
             INJECTED + "SyntheticResponses$Response");
 

@@ -29,11 +29,22 @@ final class RequestBodies {
         return c.pos == c.bytes.length ? c.bytes : null;
     }
 
-    private static boolean replayable(Class<?> type) {
-        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            if (c.getName().equals(BYTE_ARRAY_PUBLISHER)) return true;
+    /** Per publisher class, computed once: the walk up its superclasses by name showed in a load run's profile. */
+    private static final ClassValue<Boolean> REPLAYABLE = new Replayable();
+
+    /** Named, not anonymous: it is injected by name with the other helpers. */
+    private static final class Replayable extends ClassValue<Boolean> {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+                if (c.getName().equals(BYTE_ARRAY_PUBLISHER)) return Boolean.TRUE;
+            }
+            return Boolean.FALSE;
         }
-        return false;
+    }
+
+    private static boolean replayable(Class<?> type) {
+        return REPLAYABLE.get(type);
     }
 
     private static final class Collector implements Flow.Subscriber<ByteBuffer> {
