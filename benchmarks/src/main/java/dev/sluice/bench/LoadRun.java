@@ -27,6 +27,7 @@ import java.util.TreeSet;
  * java -cp benchmarks/target/benchmarks.jar dev.sluice.bench.LoadRun [what=overhead,overload,paired] [rounds=3]
  *      [clients=jdk-sync,jdk-async,okhttp-sync,okhttp-async] [calls=20000] [warmup=5000] [concurrency=16]
  *      [seconds=5] [warmupSeconds=15] [overloadSeconds=15] [loads=1,3,10] [java=/path/to/jdk] [out=benchmarks/target/loadrun.md]
+ *      [childJvmArgs='-agentpath:... -XX:...']
  * </pre>
  * Run from the repository root after {@code mvn -pl benchmarks -am package}. Prints Markdown tables (and writes
  * them to {@code out}); each child's raw RESULT line goes to stderr.
@@ -137,8 +138,12 @@ public final class LoadRun {
 
     Child app(String client, String agentArgs, MockLlmServer api) {
         String[] cm = client.split("-");
-        return new Child("dev.sluice.bench.apps.LoadApp").java(java()).agent(agentArgs)
+        Child c = new Child("dev.sluice.bench.apps.LoadApp").java(java()).agent(agentArgs)
                 .args("url=" + api.chatUrl(), "client=" + cm[0], "mode=" + cm[1]);
+        // childJvmArgs: extra JVM options for the application's JVMs, space-separated (a profiler's -agentpath)
+        String extra = opts.getOrDefault("childJvmArgs", "").trim();
+        if (!extra.isEmpty()) for (String a : extra.split("\\s+")) c.jvmArg(a);
+        return c;
     }
 
     static Map<String, String> runChild(Child c, long timeout, String label) throws Exception {
