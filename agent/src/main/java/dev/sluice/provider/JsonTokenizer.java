@@ -297,7 +297,9 @@ abstract class JsonTokenizer {
                             beginLiteral(role, NULL, base + i);
                             break;
                         default:
-                            if (c == '-' || (c >= '0' && c <= '9')) {
+                            if (c >= '1' && c <= '9') {
+                                i = plainInteger(b, i, end, role, base);
+                            } else if (c == '-' || c == '0') {
                                 numRole = role;
                                 numState = N_START;
                                 numValue = 0;
@@ -345,8 +347,13 @@ abstract class JsonTokenizer {
                     if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
                         i = skipWhitespace(b, i, end);
                     } else if (c == '"') {
-                        beginString(true, roles[depth - 1], base + i, i + 1);
-                        i++;
+                        int next = plainKey(b, i, end);
+                        if (next >= 0) {
+                            i = next;
+                        } else {
+                            beginString(true, roles[depth - 1], base + i, i + 1);
+                            i++;
+                        }
                     } else if (c == '}' && justOpened) {
                         close(KIND_OBJECT, base + i + 1);
                         i++;
@@ -499,6 +506,66 @@ abstract class JsonTokenizer {
             j++;
         }
         whitespace += j - i;
+        return j;
+    }
+
+    /**
+     * A key that lies wholly in this feed and has no escape (nearly every key): its role looked up straight away, and
+     * the colon after it taken too when it follows at once, without a turn of the machine per step. Returns the index
+     * to go on from, or -1 to read the key the general way (escaped, or cut by the end of the feed).
+     */
+    private int plainKey(byte[] b, int quote, int end) {
+        int j = stringRun(b, quote + 1, end);
+        if (j == end || b[j] != '"') return -1;
+        int len = j - quote - 1;
+        int parent = roles[depth - 1];
+        if (parent == NONE || len > CAPTURE_CAP) {
+            pendingRole = NONE; // under an ignored value, or too long to be any key looked for
+        } else {
+            System.arraycopy(b, quote + 1, cap, 0, len);
+            capLen = len;
+            capOverflow = false;
+            if (len > capHighWater) capHighWater = len;
+            pendingRole = memberRole(parent, cap, len);
+        }
+        int k = j + 1;
+        if (k < end && b[k] == ':') {
+            state = S_VALUE;
+            justOpened = false;
+            return k + 1;
+        }
+        state = S_COLON;
+        return k;
+    }
+
+    /**
+     * A number starting with 1-9: its digits read in one loop. When it ends in this feed as a plain integer it is
+     * reported here; a fraction, an exponent or the end of the feed hands it to the byte-by-byte machine as it stands.
+     */
+    private int plainInteger(byte[] b, int i, int end, int role, long base) {
+        long v = 0;
+        boolean unusable = false;
+        int j = i;
+        while (j < end) {
+            int d = b[j] - '0';
+            if (d < 0 || d > 9) break;
+            if (!unusable) {
+                v = v * 10 + d;
+                if (v > NUMBER_LIMIT) unusable = true;
+            }
+            j++;
+        }
+        if (j < end && b[j] != '.' && b[j] != 'e' && b[j] != 'E') {
+            if (role != NONE) number(role, unusable ? -1 : v, base + i, base + j);
+            valueEnded();
+            return j;
+        }
+        numRole = role;
+        numState = N_INT;
+        numValue = v;
+        numUnusable = unusable;
+        numStartPos = base + i;
+        state = S_NUMBER;
         return j;
     }
 
