@@ -321,8 +321,7 @@ public final class GovernedCall {
             FaultInjection.check(FaultInjection.Step.USAGE);
             u.feed(chunk);
         } catch (Throwable t) {
-            usage = null;
-            Faults.record(endpoint, "usage parsing", t);
+            usageFailed(t);
         }
     }
 
@@ -334,9 +333,14 @@ public final class GovernedCall {
             FaultInjection.check(FaultInjection.Step.USAGE);
             u.feed(b, off, len);
         } catch (Throwable t) {
-            usage = null;
-            Faults.record(endpoint, "usage parsing", t);
+            usageFailed(t);
         }
+    }
+
+    /** The parser faulted: the rest of the body passes unread, and the call settles on its estimate. */
+    private void usageFailed(Throwable t) {
+        usage = null;
+        Faults.record(endpoint, "usage parsing", t);
     }
 
     /** The body ended normally: settle the tokens with the usage seen and hand the permit back. */
