@@ -73,6 +73,12 @@ public final class Gate {
     private static final int LEASE_BITS = 10;
     private static final int LEASE_SLOTS = 1 << LEASE_BITS;
     private static final int LEASE_PROBES = 8;
+    /**
+     * Slots tried near the calling thread's own before the spread ones. Two, not eight: a thread that holds many
+     * permits at once while others hand them back (an async client's caller; its dispatcher threads settle) would
+     * otherwise probe, and take, slots of one cache line that those threads keep writing as they hand back.
+     */
+    private static final int OWN_PROBES = 2;
     /** Deadlines further out than this are treated as this far (keeps clock arithmetic clear of overflow). */
     private static final long FAR = 1L << 62;
 
@@ -752,10 +758,11 @@ public final class Gate {
     }
 
     private void track(Permit pm) {
-        // First near a slot of the calling thread's own: a thread that admits and hands back call after call keeps
+        // First a slot of the calling thread's own: a thread that admits and hands back call after call keeps
         // writing the same cache line, which stays in its core. A thread holding many permits at once (an event
-        // loop) fills those, and goes on at a slot spread by the admission number, as concurrent callers' permits do.
-        if (!slot(pm, spread(Thread.currentThread().getId())) && !slot(pm, spread(pm.seq))) {
+        // loop, an async client's caller) finds those taken, and goes on at a slot spread by the admission number,
+        // as concurrent callers' permits do.
+        if (!slot(pm, spread(Thread.currentThread().getId()), OWN_PROBES) && !slot(pm, spread(pm.seq), LEASE_PROBES)) {
             pm.listed = true;
             Permit h;
             do {
@@ -770,9 +777,9 @@ public final class Gate {
         return (int) ((key * 0x9E3779B97F4A7C15L) >>> (64 - LEASE_BITS));
     }
 
-    /** Puts {@code pm} in the first free slot of {@link #LEASE_PROBES} from {@code start}; false when all are taken. */
-    private boolean slot(Permit pm, int start) {
-        for (int k = 0; k < LEASE_PROBES; k++) {
+    /** Puts {@code pm} in the first free slot of {@code probes} from {@code start}; false when all are taken. */
+    private boolean slot(Permit pm, int start, int probes) {
+        for (int k = 0; k < probes; k++) {
             int i = (start + k) & (LEASE_SLOTS - 1);
             if (leaseSlots.get(i) == null && leaseSlots.compareAndSet(i, null, pm)) {
                 pm.leaseSlot = i;
