@@ -270,15 +270,16 @@ public final class GovernedCall {
     public void onResponse(int statusCode, HeaderLookup headers, String contentType) {
         try {
             status = statusCode;
-            Permit answered = permit;
-            if (answered != null) answered.answered();
+            // Not marked answered here: the gate counts calls awaiting their answer only to judge a provider's
+            // remaining figure, so an answer carrying one is marked when it is synced below, and any other counts
+            // as answered when its permit goes back: one atomic write less per call.
             ProviderProfile profile = endpoint.profile();
             Gate gate = endpoint.gate();
             long now = System.currentTimeMillis();
             if (headers != null) {
                 RateLimitInfo limits = profile.rateLimits(headers, now);
                 if (limits.any()) {
-                    endpoint.providerView(limits);
+                    endpoint.providerView(limits, now);
                     Permit p = permit;
                     if (p != null) {
                         gate.syncRemaining(p, limits.requestsRemaining(), limits.requestsResetNanos(),
