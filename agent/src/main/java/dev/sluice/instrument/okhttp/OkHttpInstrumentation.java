@@ -54,7 +54,8 @@ public final class OkHttpInstrumentation implements ClientInstrumentation {
             "dev.sluice.instrument.okhttp.injected.SyntheticResponses",
             "dev.sluice.instrument.okhttp.injected.SyntheticResponses$Body",
             "dev.sluice.instrument.okhttp.injected.OkHttpCalls",
-            "dev.sluice.instrument.okhttp.injected.OkHttpCalls$Answered");
+            "dev.sluice.instrument.okhttp.injected.OkHttpCalls$Answered",
+            "dev.sluice.instrument.okhttp.injected.OkHttpCalls$ResponseHeaders");
 
     @Override
     public String name() {
