@@ -22,6 +22,7 @@ abstract class JsonTokenizer {
     static final int MAX_DEPTH = 256;
     /** Longest key or captured string value kept; longer ones are flagged as overflowed (keys then match nothing). */
     static final int CAPTURE_CAP = 256;
+    static final int INITIAL_CAPTURE = 64;
     /** Integers above this are treated as unusable (reported as -1), so no arithmetic on them can overflow. */
     static final long NUMBER_LIMIT = 1_000_000_000_000_000L;
 
@@ -62,9 +63,9 @@ abstract class JsonTokenizer {
 
     private final boolean multipleValues;
     /** Stack levels a new tokenizer holds; it grows by doubling up to {@link #MAX_DEPTH}. */
-    static final int INITIAL_DEPTH = 16;
-    // Real requests and responses nest 5 to 8 deep: a full-depth stack (3.5 KB) zeroed twice per call was the
-    // largest single cost of a governed call in a profile of a loopback load run.
+    static final int INITIAL_DEPTH = 8;
+    // Real answers nest 3 to 5 deep, requests 5 to 8 (tools' schemas deeper: the stack grows). A full-depth stack
+    // (3.5 KB) zeroed twice per call was the largest single cost of a governed call in a profile of a load run.
     private byte[] kinds = new byte[INITIAL_DEPTH];
     private int[] roles = new int[INITIAL_DEPTH];
     private long[] starts = new long[INITIAL_DEPTH];
@@ -88,7 +89,8 @@ abstract class JsonTokenizer {
     private boolean highSurrogate;
     private int uniValue;
     private int uniCount;
-    private final byte[] cap = new byte[CAPTURE_CAP];
+    /** Keys and captured values; starts at the size of any key looked for, grows once to {@link #CAPTURE_CAP}. */
+    private byte[] cap = new byte[INITIAL_CAPTURE];
     private int capLen;
     private boolean capOverflow;
     private int capHighWater;
@@ -519,7 +521,7 @@ abstract class JsonTokenizer {
         if (j == end || b[j] != '"') return -1;
         int len = j - quote - 1;
         int parent = roles[depth - 1];
-        if (parent == NONE || len > CAPTURE_CAP) {
+        if (parent == NONE || !captureRoom(len)) {
             pendingRole = NONE; // under an ignored value, or too long to be any key looked for
         } else {
             System.arraycopy(b, quote + 1, cap, 0, len);
@@ -764,9 +766,17 @@ abstract class JsonTokenizer {
         }
     }
 
+    /** Whether {@code n} bytes in all fit the capture buffer (grown to {@link #CAPTURE_CAP} when they need it). */
+    private boolean captureRoom(int n) {
+        if (n <= cap.length) return true;
+        if (n > CAPTURE_CAP) return false;
+        cap = Arrays.copyOf(cap, CAPTURE_CAP);
+        return true;
+    }
+
     private void capture(byte[] b, int off, int n) {
         if (capOverflow) return;
-        if (n > CAPTURE_CAP - capLen) {
+        if (n > CAPTURE_CAP - capLen || !captureRoom(capLen + n)) {
             capOverflow = true;
             return;
         }
@@ -777,7 +787,7 @@ abstract class JsonTokenizer {
 
     private void captureByte(byte c) {
         if (capOverflow) return;
-        if (capLen == CAPTURE_CAP) {
+        if (!captureRoom(capLen + 1)) {
             capOverflow = true;
             return;
         }

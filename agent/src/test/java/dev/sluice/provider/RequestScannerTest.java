@@ -216,6 +216,20 @@ class RequestScannerTest {
     }
 
     @Test
+    void captureGrowsPastItsInitialSizeUpToTheCap() {
+        // The capture buffer starts small (keys) and grows for a long value: read in one step, and escaped.
+        String longModel = "m".repeat(JsonTokenizer.CAPTURE_CAP);
+        assertEquals(longModel, scan("{\"model\":\"" + longModel + "\"}").model());
+        String escaped = "\\u0041".repeat(JsonTokenizer.INITIAL_CAPTURE + 1);
+        assertEquals("A".repeat(JsonTokenizer.INITIAL_CAPTURE + 1), scan("{\"model\":\"" + escaped + "\"}").model());
+        RequestInfo over = scan("{\"model\":\"" + longModel + "m\",\"max_tokens\":7}");
+        assertNull(over.model(), "one byte more than the cap is not captured");
+        assertEquals(7, over.outputBound(), "and the rest is read as before");
+        // a long key (longer than the initial buffer, within the cap) is read and matches nothing
+        assertEquals(5, scan("{\"" + "k".repeat(100) + "\":1,\"max_tokens\":5}").outputBound());
+    }
+
+    @Test
     void badArgumentsNeverThrow() {
         assertEquals(10, RequestScanner.scan(null, 0, 10).promptBytes()); // the stated length is all that is known
         assertFalse(RequestScanner.scan(new byte[4], 3, 5).parsed());

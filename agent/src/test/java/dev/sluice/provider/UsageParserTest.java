@@ -37,6 +37,18 @@ class UsageParserTest {
         return s.getBytes(StandardCharsets.UTF_8).length;
     }
 
+    @Test
+    void aKeyLongerThanTheInitialCaptureBufferFedByteByByte() {
+        // Read the general way (cut by every feed), the key grows the capture buffer and matches nothing.
+        byte[] b = ("{\"" + "k".repeat(3 * JsonTokenizer.INITIAL_CAPTURE) + "\":1,"
+                + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":6}}").getBytes(StandardCharsets.UTF_8);
+        UsageParser p = UsageParser.forResponse(ProviderKind.OPENAI, "application/json");
+        for (int i = 0; i < b.length; i++) p.feed(b, i, 1);
+        p.end();
+        assertEquals(5, p.inputTokens());
+        assertEquals(6, p.outputTokens());
+    }
+
     static UsageParser parse(ProviderKind kind, String contentType, byte[] body) {
         UsageParser p = UsageParser.forResponse(kind, contentType);
         p.feed(body, 0, body.length);
