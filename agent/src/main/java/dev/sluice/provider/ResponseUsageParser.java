@@ -404,26 +404,48 @@ final class ResponseUsageParser extends UsageParser {
         @Override
         int memberRole(int parent, byte[] k, int n) {
             switch (parent) {
-                case TOP:
-                    if (is(k, n, "usage")) return USAGE;
-                    if (is(k, n, "choices")) return CHOICES;
-                    if (is(k, n, "delta")) return DELTA;
-                    if (is(k, n, "candidates")) return CANDIDATES;
-                    if (is(k, n, "usageMetadata") || is(k, n, "usage_metadata")) return GEMINI_USAGE;
-                    if (is(k, n, "response") || is(k, n, "message")) return USAGE_HOLDER;
-                    if (is(k, n, "content")) return BLOCKS;
-                    if (is(k, n, "content_block")) return CHOICE;
-                    if (is(k, n, "error")) return ERROR;
-                    if (is(k, n, "prompt_eval_count")) return F_INPUT;
-                    if (is(k, n, "eval_count")) return F_OUTPUT;
-                    return NONE;
+                case TOP: // by length first: most keys of an answer are none of these, and fail on it
+                    switch (n) {
+                        case 5:
+                            if (is(k, n, "usage")) return USAGE;
+                            if (is(k, n, "delta")) return DELTA;
+                            return is(k, n, "error") ? ERROR : NONE;
+                        case 7:
+                            if (is(k, n, "choices")) return CHOICES;
+                            if (is(k, n, "message")) return USAGE_HOLDER;
+                            return is(k, n, "content") ? BLOCKS : NONE;
+                        case 8:
+                            return is(k, n, "response") ? USAGE_HOLDER : NONE;
+                        case 10:
+                            if (is(k, n, "candidates")) return CANDIDATES;
+                            return is(k, n, "eval_count") ? F_OUTPUT : NONE;
+                        case 13:
+                            if (is(k, n, "usageMetadata")) return GEMINI_USAGE;
+                            return is(k, n, "content_block") ? CHOICE : NONE;
+                        case 14:
+                            return is(k, n, "usage_metadata") ? GEMINI_USAGE : NONE;
+                        case 17:
+                            return is(k, n, "prompt_eval_count") ? F_INPUT : NONE;
+                        default:
+                            return NONE;
+                    }
                 case USAGE:
-                    if (is(k, n, "prompt_tokens") || is(k, n, "input_tokens")) return F_INPUT;
-                    if (is(k, n, "completion_tokens") || is(k, n, "output_tokens")) return F_OUTPUT;
-                    if (is(k, n, "total_tokens")) return F_TOTAL;
-                    if (is(k, n, "cache_read_input_tokens")) return F_CACHE_READ;
-                    if (is(k, n, "cache_creation_input_tokens")) return F_CACHE_CREATION;
-                    return NONE;
+                    switch (n) {
+                        case 12:
+                            if (is(k, n, "input_tokens")) return F_INPUT;
+                            return is(k, n, "total_tokens") ? F_TOTAL : NONE;
+                        case 13:
+                            if (is(k, n, "prompt_tokens")) return F_INPUT;
+                            return is(k, n, "output_tokens") ? F_OUTPUT : NONE;
+                        case 17:
+                            return is(k, n, "completion_tokens") ? F_OUTPUT : NONE;
+                        case 23:
+                            return is(k, n, "cache_read_input_tokens") ? F_CACHE_READ : NONE;
+                        case 27:
+                            return is(k, n, "cache_creation_input_tokens") ? F_CACHE_CREATION : NONE;
+                        default:
+                            return NONE;
+                    }
                 case GEMINI_USAGE:
                     if (is(k, n, "promptTokenCount") || is(k, n, "prompt_token_count")) return F_INPUT;
                     if (is(k, n, "candidatesTokenCount") || is(k, n, "candidates_token_count")) return F_OUTPUT;
@@ -443,13 +465,24 @@ final class ResponseUsageParser extends UsageParser {
                     if (is(k, n, "text")) return CONTENT;
                     return NONE;
                 case DELTA:
-                    if (is(k, n, "content") || is(k, n, "text") || is(k, n, "reasoning_content")
-                            || is(k, n, "reasoning") || is(k, n, "refusal") || is(k, n, "partial_json")
-                            || is(k, n, "thinking")) {
-                        return CONTENT;
+                    switch (n) {
+                        case 4:
+                            return is(k, n, "text") ? CONTENT : NONE;
+                        case 7:
+                            return is(k, n, "content") || is(k, n, "refusal") ? CONTENT : NONE;
+                        case 8:
+                            return is(k, n, "thinking") ? CONTENT : NONE;
+                        case 9:
+                            return is(k, n, "reasoning") ? CONTENT : NONE;
+                        case 10:
+                            return is(k, n, "tool_calls") ? TOOL_CALLS : NONE;
+                        case 12:
+                            return is(k, n, "partial_json") ? CONTENT : NONE;
+                        case 17:
+                            return is(k, n, "reasoning_content") ? CONTENT : NONE;
+                        default:
+                            return NONE;
                     }
-                    if (is(k, n, "tool_calls")) return TOOL_CALLS;
-                    return NONE;
                 case TOOL_CALL:
                     return is(k, n, "function") ? FUNCTION : NONE;
                 case FUNCTION:
