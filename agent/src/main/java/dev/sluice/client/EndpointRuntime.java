@@ -67,9 +67,9 @@ public final class EndpointRuntime {
         return providerViewAtMillis;
     }
 
-    void providerView(RateLimitInfo info) {
+    void providerView(RateLimitInfo info, long nowMillis) {
         providerView = info;
-        providerViewAtMillis = System.currentTimeMillis();
+        providerViewAtMillis = nowMillis;
     }
 
     /** Reserved versus charged tokens, corrections, estimator error. */

@@ -48,52 +48,66 @@ final class ProviderRate {
     private final long[] remaining = new long[SAMPLES];
     private int count;
     private int next;
+    /** Samples in the window whose remaining count is not a whole number of thousands. */
+    private int notThousands;
 
     /**
      * One response's {@code remaining} count and {@code resetNanos} (time until the provider's bucket is full) for one
      * dimension. Returns the per-minute rate the local bucket should refill at, {@link #CONFIGURED}, or {@link #KEEP}.
+     * Called for every answer that carries the provider's figures, twice (requests, tokens): a pass for the spread
+     * of the counts, and only when they moved enough, one for the line (its sums taken relative to the newest
+     * sample, so they stay of the order of the spread) and one for the scatter about it.
      */
     synchronized long sample(long remainingNow, long resetNanos, long configuredPerMinute) {
         if (remainingNow < 0 || resetNanos < 0 || configuredPerMinute <= 0) return KEEP;
-        resetSeconds[next] = resetNanos / 1e9;
-        remaining[next] = remainingNow;
-        next = (next + 1) % SAMPLES;
+        int slot = next;
+        if (count == SAMPLES && remaining[slot] % 1000 != 0) notThousands--; // the oldest leaves the window
+        double x0 = resetNanos / 1e9;
+        resetSeconds[slot] = x0;
+        remaining[slot] = remainingNow;
+        if (remainingNow % 1000 != 0) notThousands++;
+        next = (slot + 1) % SAMPLES;
         if (count < SAMPLES) count++;
         if (count < MIN_SAMPLES) return KEEP;
-        double sx = 0;
-        double sy = 0;
         long min = Long.MAX_VALUE;
         long max = Long.MIN_VALUE;
-        boolean thousands = true; // Anthropic rounds token counts to thousands: then a unit is 1,000
         for (int i = 0; i < count; i++) {
-            sx += resetSeconds[i];
-            sy += remaining[i];
             min = Math.min(min, remaining[i]);
             max = Math.max(max, remaining[i]);
-            thousands &= remaining[i] % 1000 == 0;
         }
-        long unit = thousands ? 1000 : 1;
+        long unit = notThousands == 0 ? 1000 : 1; // Anthropic rounds token counts to thousands: then a unit is 1,000
         long spread = max - min;
+        // Far below the provider's limits the counts hardly move: the common answer, decided before any fitting.
         if (spread < MIN_SPREAD * unit) return KEEP;
-        double mx = sx / count;
-        double my = sy / count;
-        double sxy = 0;
+        double sx = 0;
+        double sy = 0;
         double sxx = 0;
+        double sxy = 0;
         for (int i = 0; i < count; i++) {
-            double dx = resetSeconds[i] - mx;
-            sxy += dx * (remaining[i] - my);
+            double dx = resetSeconds[i] - x0;
+            double dy = remaining[i] - remainingNow;
+            sx += dx;
+            sy += dy;
             sxx += dx * dx;
+            sxy += dx * dy;
         }
-        if (sxx <= 0) return KEEP;
-        double slope = sxy / sxx;
+        double n = count;
+        double cxx = sxx - sx * sx / n; // the sums about the means
+        double cxy = sxy - sx * sy / n;
+        if (cxx <= 0) return KEEP;
+        double slope = cxy / cxx;
         double perSecond = -slope;
         if (!(perSecond > 0)) return KEEP;
         // Only a clean line is evidence: rounding leaves at most a unit of scatter. Reset times read late against
         // the local clock (Anthropic sends an instant, not a duration) or with second resolution scatter far more,
-        // and a noisy fit underestimates the slope: then the configured rate stands.
+        // and a noisy fit underestimates the slope: then the configured rate stands. The scatter is summed from the
+        // residuals themselves: the shortcut (the spread of the counts less what the line explains) cancels to
+        // rounding noise for a clean line through counts in the billions, just where the scatter decides.
+        double mx = sx / n;
+        double my = sy / n;
         double sse = 0;
         for (int i = 0; i < count; i++) {
-            double e = remaining[i] - (my + slope * (resetSeconds[i] - mx));
+            double e = (remaining[i] - remainingNow) - my - slope * (resetSeconds[i] - x0 - mx);
             sse += e * e;
         }
         if (Math.sqrt(sse / count) > MAX_SCATTER * unit) return CONFIGURED;
@@ -107,5 +121,6 @@ final class ProviderRate {
     synchronized void reset() {
         count = 0;
         next = 0;
+        notThousands = 0;
     }
 }

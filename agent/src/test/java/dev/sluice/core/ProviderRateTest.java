@@ -124,4 +124,93 @@ class ProviderRateTest {
         assertEquals(ProviderRate.KEEP, r.sample(10, 10, 0));
         for (int i = 0; i < 10; i++) assertEquals(ProviderRate.KEEP, r.sample(5, 100, 6000), "no spread, no slope");
     }
+
+    /**
+     * The fit as first written, three passes over the window about its means: the one {@link ProviderRate} must
+     * answer exactly as, over series of every kind (small and billion-token buckets, thousands-rounded counts,
+     * scattered reset times, stray zero resets, windows wrapping many times).
+     */
+    static final class ReferenceFit {
+        final double[] x = new double[ProviderRate.SAMPLES];
+        final long[] y = new long[ProviderRate.SAMPLES];
+        int count;
+        int next;
+
+        long sample(long remainingNow, long resetNanos, long configuredPerMinute) {
+            if (remainingNow < 0 || resetNanos < 0 || configuredPerMinute <= 0) return ProviderRate.KEEP;
+            x[next] = resetNanos / 1e9;
+            y[next] = remainingNow;
+            next = (next + 1) % ProviderRate.SAMPLES;
+            if (count < ProviderRate.SAMPLES) count++;
+            if (count < ProviderRate.MIN_SAMPLES) return ProviderRate.KEEP;
+            double sx = 0;
+            double sy = 0;
+            long min = Long.MAX_VALUE;
+            long max = Long.MIN_VALUE;
+            boolean thousands = true;
+            for (int i = 0; i < count; i++) {
+                sx += x[i];
+                sy += y[i];
+                min = Math.min(min, y[i]);
+                max = Math.max(max, y[i]);
+                thousands &= y[i] % 1000 == 0;
+            }
+            long unit = thousands ? 1000 : 1;
+            long spread = max - min;
+            if (spread < ProviderRate.MIN_SPREAD * unit) return ProviderRate.KEEP;
+            double mx = sx / count;
+            double my = sy / count;
+            double sxy = 0;
+            double sxx = 0;
+            for (int i = 0; i < count; i++) {
+                sxy += (x[i] - mx) * (y[i] - my);
+                sxx += (x[i] - mx) * (x[i] - mx);
+            }
+            if (sxx <= 0) return ProviderRate.KEEP;
+            double slope = sxy / sxx;
+            if (!(-slope > 0)) return ProviderRate.KEEP;
+            double sse = 0;
+            for (int i = 0; i < count; i++) {
+                double e = y[i] - (my + slope * (x[i] - mx));
+                sse += e * e;
+            }
+            if (Math.sqrt(sse / count) > ProviderRate.MAX_SCATTER * unit) return ProviderRate.CONFIGURED;
+            double perMinute = -slope * 60;
+            double uncertainty = (double) unit / spread;
+            if (perMinute * (1 + uncertainty) >= configuredPerMinute * ProviderRate.RESTORE) return ProviderRate.CONFIGURED;
+            return Math.max(1, (long) (perMinute * (1 - uncertainty)));
+        }
+    }
+
+    @Test
+    void answersAsTheTextbookFitDoesOverRandomSeries() {
+        java.util.Random rnd = new java.util.Random(42);
+        long lowered = 0;
+        long restored = 0;
+        for (int series = 0; series < 3000; series++) {
+            ProviderRate fast = new ProviderRate();
+            ReferenceFit ref = new ReferenceFit();
+            long[] capacities = {10_000, 400_000, 150_000_000L, 2_000_000_000L};
+            long cap = capacities[rnd.nextInt(capacities.length)];
+            double perSecond = cap / 60.0 * (0.2 + rnd.nextDouble());
+            boolean thousands = rnd.nextInt(3) == 0;
+            double jitter = rnd.nextInt(3) == 0 ? rnd.nextDouble() * 5e-3 : 0;
+            long configured = (long) (cap * (0.5 + rnd.nextDouble()));
+            long level = (long) (cap * rnd.nextDouble());
+            int length = 10 + rnd.nextInt(200);
+            for (int i = 0; i < length; i++) {
+                int step = (int) Math.max(2, cap / 50);
+                level = Math.max(0, Math.min(cap, level - rnd.nextInt(step) + rnd.nextInt(step * 5 / 6)));
+                long remaining = thousands ? level / 1000 * 1000 : level;
+                long reset = Math.max(0, (long) (((cap - level) / perSecond + jitter * rnd.nextGaussian()) * 1e9));
+                if (rnd.nextInt(50) == 0) reset = rnd.nextInt(3) * 1_000_000_000L;
+                long expected = ref.sample(remaining, reset, configured);
+                assertEquals(expected, fast.sample(remaining, reset, configured),
+                        "series " + series + ", sample " + i + ": capacity " + cap + (thousands ? ", thousands" : ""));
+                if (expected > 0) lowered++;
+                if (expected == ProviderRate.CONFIGURED) restored++;
+            }
+        }
+        assertTrue(lowered > 10_000 && restored > 10_000, "the series reach both answers: " + lowered + ", " + restored);
+    }
 }
