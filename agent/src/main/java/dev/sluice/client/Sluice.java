@@ -23,11 +23,19 @@ public final class Sluice {
      * inactive). Allocation-free on the unmatched path.
      */
     public static EndpointRuntime match(String scheme, String host, int port, String rawPath) {
+        return match(scheme, host, port, rawPath, 0);
+    }
+
+    /**
+     * As {@link #match(String, String, int, String)}, the path read in place: from {@code pathStart} in
+     * {@code text} (-1: none) to its query, fragment or end. For a client whose URL object keeps its whole text.
+     */
+    public static EndpointRuntime match(String scheme, String host, int port, String text, int pathStart) {
         SluiceRuntime r = runtime;
         if (r == null || host == null) return null;
         try {
             FaultInjection.check(FaultInjection.Step.MATCH);
-            EndpointRuntime ep = r.match(scheme, host, port, rawPath);
+            EndpointRuntime ep = r.match(scheme, host, port, text, pathStart);
             if (ep == null || ep.mode() == dev.sluice.core.Mode.OFF) return null;
             return ep;
         } catch (Throwable t) {

@@ -57,7 +57,15 @@ public final class SluiceRuntime {
      * not by id: a map lookup here showed in a profile of a loopback load run.
      */
     public EndpointRuntime match(String scheme, String host, int port, String rawPath) {
-        int i = matcher.matchIndex(scheme, host, port, rawPath);
+        return match(scheme, host, port, rawPath, 0);
+    }
+
+    /**
+     * As {@link #match(String, String, int, String)}, the path read in place from {@code text}
+     * ({@link EndpointMatcher#matchIndex(String, String, int, String, int)}).
+     */
+    public EndpointRuntime match(String scheme, String host, int port, String text, int pathStart) {
+        int i = matcher.matchIndex(scheme, host, port, text, pathStart);
         return i < 0 ? null : byIndex[i];
     }
 

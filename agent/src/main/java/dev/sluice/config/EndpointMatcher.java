@@ -53,29 +53,38 @@ public final class EndpointMatcher {
      * its own per-endpoint state in an array of that order reaches it without a map lookup.
      */
     public int matchIndex(String scheme, String host, int port, String rawPath) {
+        return matchIndex(scheme, host, port, rawPath, 0);
+    }
+
+    /**
+     * As {@link #matchIndex(String, String, int, String)}, the path read in place: it starts in {@code text} at
+     * {@code pathStart} (-1: no path) and ends at a {@code ?}, a {@code #} or the end. A client whose URL object keeps
+     * its whole text (OkHttp's {@code HttpUrl}) looks a call up without cutting the path out of it first.
+     */
+    public int matchIndex(String scheme, String host, int port, String text, int pathStart) {
         if (scheme == null || host == null) return -1;
         int end = host.length();
         if (end > 0 && host.charAt(end - 1) == '.') end--; // fully qualified "api.openai.com."
         if (end == 0) return -1;
         int p = port >= 0 ? port : MatchPrefix.defaultPort(scheme);
         if (exact.size > 0) {
-            int i = first(exact.get(host, 0, end), scheme, p, rawPath);
+            int i = first(exact.get(host, 0, end), scheme, p, text, pathStart);
             if (i >= 0) return i;
         }
         if (wildcard.size > 0) {
             // Longest domain first: for a.b.example.com try b.example.com, then example.com, then com.
             for (int d = 0; d < end; d++) {
                 if (host.charAt(d) != '.' || d == 0) continue;
-                int i = first(wildcard.get(host, d + 1, end), scheme, p, rawPath);
+                int i = first(wildcard.get(host, d + 1, end), scheme, p, text, pathStart);
                 if (i >= 0) return i;
             }
         }
         return -1;
     }
 
-    private static int first(Route[] routes, String scheme, int port, String rawPath) {
+    private static int first(Route[] routes, String scheme, int port, String text, int pathStart) {
         for (Route r : routes) { // array iteration: no iterator allocated
-            if (r.matches(scheme, port, rawPath)) return r.endpoint;
+            if (r.matches(scheme, port, text, pathStart)) return r.endpoint;
         }
         return -1;
     }
@@ -94,12 +103,17 @@ public final class EndpointMatcher {
             this.endpoint = endpoint;
         }
 
-        boolean matches(String s, int p, String rawPath) {
+        /** The path in {@code text} from {@code from} (see {@link #matchIndex(String, String, int, String, int)}). */
+        boolean matches(String s, int p, String text, int from) {
             if (port != p || !(scheme.equals(s) || scheme.equalsIgnoreCase(s))) return false;
             int n = path.length();
             if (n == 0) return true;
-            if (rawPath == null || rawPath.length() < n || !rawPath.startsWith(path)) return false;
-            return rawPath.length() == n || rawPath.charAt(n) == '/';
+            // The prefix holds no '?' or '#', so a path that starts with it has not ended inside it.
+            if (text == null || from < 0 || text.length() - from < n || !text.startsWith(path, from)) return false;
+            int k = from + n;
+            if (k == text.length()) return true;
+            char c = text.charAt(k);
+            return c == '/' || c == '?' || c == '#';
         }
     }
 

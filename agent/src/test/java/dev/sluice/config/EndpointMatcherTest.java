@@ -36,6 +36,29 @@ class EndpointMatcherTest {
     }
 
     @Test
+    void thePathReadInPlaceFromAWholeUrlMatchesAsTheCutOutPath() {
+        EndpointMatcher m = new EndpointMatcher(List.of(ep("openai", "https://api.openai.com/v1"),
+                ep("chat", "https://api.openai.com/v1/chat"), ep("any", "https://*.example.com")));
+        String[] paths = {"/v1", "/v1/", "/v1/chat", "/v1/chat/completions", "/v1/chats", "/v10/chat", "/v", "/",
+                "/V1/chat", "/x/v1"};
+        String[] tails = {"", "?stream=true", "#frag", "?a=/v1/chat", "?"};
+        for (String host : new String[]{"api.openai.com", "a.example.com", "example.org"}) {
+            for (String path : paths) {
+                for (String tail : tails) {
+                    String url = "https://" + host + path + tail;
+                    int i = m.matchIndex("https", host, -1, url, url.indexOf('/', "https://".length()));
+                    assertEquals(m.matchIndex("https", host, -1, path), i, url);
+                }
+            }
+            // no path at all (-1), as a URL without one
+            assertEquals(m.matchIndex("https", host, -1, ""), m.matchIndex("https", host, -1, "https://" + host, -1));
+        }
+        assertEquals(1, m.matchIndex("https", "api.openai.com", 443, "https://api.openai.com:443/v1/chat?x", 26));
+        assertEquals(0, m.matchIndex("https", "api.openai.com", -1, "https://api.openai.com/v1?/chat", 22),
+                "a query ends the path: /v1, not /v1/chat");
+    }
+
+    @Test
     void aPrefixWithoutPathMatchesEveryPath() {
         EndpointMatcher m = new EndpointMatcher(List.of(ep("a", "https://api.anthropic.com/")));
         assertEquals("a", id(m, "https", "api.anthropic.com", -1, null));

@@ -215,7 +215,10 @@ public final class OkHttpCalls {
      */
     static EndpointRuntime match(Request request) {
         HttpUrl url = request.url();
-        EndpointRuntime ep = Sluice.match(url.scheme(), url.host(), url.port(), url.encodedPath());
+        // The path read in place from the URL's own text: encodedPath() cuts it out, a copy per call matched or not.
+        String text = url.toString();
+        String scheme = url.scheme();
+        EndpointRuntime ep = Sluice.match(scheme, url.host(), url.port(), text, text.indexOf('/', scheme.length() + 3));
         return ep == null || request.header("Upgrade") != null ? null : ep;
     }
 
