@@ -20,7 +20,8 @@ public final class Sluice {
 
     /**
      * The governed endpoint for this URL, or null for a call Sluice leaves alone (no match, endpoint off, Sluice
-     * inactive). Allocation-free on the unmatched path.
+     * inactive). {@code rawPath} may carry the query: the path ends at a {@code ?} or {@code #}. Allocation-free on
+     * the unmatched path.
      */
     public static EndpointRuntime match(String scheme, String host, int port, String rawPath) {
         return match(scheme, host, port, rawPath, 0);

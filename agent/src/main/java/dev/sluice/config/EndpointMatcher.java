@@ -42,7 +42,10 @@ public final class EndpointMatcher {
         this.wildcard = HostTable.of(wildcardRoutes);
     }
 
-    /** {@code port} -1 = the scheme's default; {@code rawPath} may be null or empty. Null when nothing matches. */
+    /**
+     * {@code port} -1 = the scheme's default; {@code rawPath} may be null or empty, and may carry the query (the path
+     * ends at a {@code ?} or {@code #}). Null when nothing matches.
+     */
     public EndpointConfig match(String scheme, String host, int port, String rawPath) {
         int i = matchIndex(scheme, host, port, rawPath);
         return i < 0 ? null : endpoints.get(i);

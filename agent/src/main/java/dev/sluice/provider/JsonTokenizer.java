@@ -22,6 +22,7 @@ abstract class JsonTokenizer {
     static final int MAX_DEPTH = 256;
     /** Longest key or captured string value kept; longer ones are flagged as overflowed (keys then match nothing). */
     static final int CAPTURE_CAP = 256;
+    /** Capture buffer a new tokenizer holds: longer than any key looked for, and most captured values. */
     static final int INITIAL_CAPTURE = 64;
     /** Integers above this are treated as unusable (reported as -1), so no arithmetic on them can overflow. */
     static final long NUMBER_LIMIT = 1_000_000_000_000_000L;

@@ -33,6 +33,9 @@ class EndpointMatcherTest {
         assertNull(id(m, "https", "api.openai.com", -1, ""));
         assertNull(id(m, "https", "api.openai.com", -1, null));
         assertNull(id(m, "https", "api.openai.com", -1, "/V1/chat"), "paths are case-sensitive");
+        assertEquals("openai", id(m, "https", "api.openai.com", -1, "/v1?stream=true"), "a query ends the path");
+        assertEquals("openai", id(m, "https", "api.openai.com", -1, "/v1#top"));
+        assertNull(id(m, "https", "api.openai.com", -1, "/v10?x=/v1"));
     }
 
     @Test

@@ -191,12 +191,8 @@ public final class Apache5Helper implements Apache5Hooks {
             host = authority.getHostName();
             port = authority.getPort();
         }
-        String path = request.getPath();
-        if (path != null) {
-            int q = path.indexOf('?');
-            if (q >= 0) path = path.substring(0, q);
-        }
-        return Sluice.match(scheme == null ? "http" : scheme, host, port, path);
+        // The request target's path and query: the lookup reads the path up to the '?'.
+        return Sluice.match(scheme == null ? "http" : scheme, host, port, request.getPath());
     }
 
     /**

@@ -84,8 +84,7 @@ public final class ReactorNettyCalls {
             SocketAddress a = remote == null ? null : remote.get();
             if (!(a instanceof InetSocketAddress)) return null;
             InetSocketAddress isa = (InetSocketAddress) a;
-            int q = uri.indexOf('?');
-            return Sluice.match(secureScheme, isa.getHostString(), isa.getPort(), q < 0 ? uri : uri.substring(0, q));
+            return Sluice.match(secureScheme, isa.getHostString(), isa.getPort(), uri); // read up to its '?'
         }
         if (!uri.contains("://")) uri = secureScheme + "://" + uri;
         URI u = URI.create(uri);
